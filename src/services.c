@@ -1,0 +1,9 @@
+/* The services built into stackd, in start order. */
+#include "service.h"
+
+extern const struct service_module ops_module;
+
+const struct service_module *const stackd_modules[] = {
+    &ops_module,
+    NULL,
+};
