@@ -2,8 +2,10 @@
 #include "service.h"
 
 extern const struct service_module ops_module;
+extern const struct service_module network_module;
 
 const struct service_module *const stackd_modules[] = {
     &ops_module,
+    &network_module,
     NULL,
 };
