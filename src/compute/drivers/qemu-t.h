@@ -1,0 +1,50 @@
+/* Types of the QEMU driver: what one guest's QEMU process is made of. The
+ * instance directory holds everything of a server on this host:
+ *   disk          root disk, qcow2 overlay on the per-host image cache
+ *   disk.eph0     ephemeral disk (flavor), disk.swap  swap disk (flavor)
+ *   disk.config   config drive (ISO 9660, label config-2)
+ *   console.log   serial console, appended across boots
+ *   qmp.sock      QMP monitor, qemu.pid  QEMU's pid file, qemu.log  its stderr
+ *   suspend.state memory of a suspended guest */
+#ifndef STACKD_COMPUTE_QEMU_T_H
+#define STACKD_COMPUTE_QEMU_T_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "compute/drivers/kvm_probe.h"
+
+#define QEMU_DISK "disk"
+#define QEMU_DISK_EPH "disk.eph0"
+#define QEMU_DISK_SWAP "disk.swap"
+#define QEMU_DISK_CONFIG "disk.config"
+#define QEMU_CONSOLE "console.log"
+#define QEMU_QMP "qmp.sock"
+#define QEMU_PIDFILE "qemu.pid"
+#define QEMU_STDERR "qemu.log"
+#define QEMU_SUSPEND "suspend.state"
+
+struct qemu_nic {
+	const char *tap;    /* host tap device, e.g. "tq1a2b3c4d-5e" */
+	const char *bridge; /* bridge to plug it into, or NULL */
+	const char *mac;    /* "fa:16:3e:..." */
+	int mtu;            /* 0: leave as is */
+};
+
+/* One guest as QEMU sees it. Strings are borrowed for the call. */
+struct qemu_guest {
+	const char *uuid;
+	const char *name;
+	const char *dir; /* instance directory, absolute */
+	int vcpus;
+	int ram_mb;
+	enum qemu_accel accel;
+	const char *machine; /* "pc", "q35" */
+	int tb_size_mb;      /* TCG translation cache; 0: QEMU's default */
+	bool ephemeral, swap, config_drive;
+	const struct qemu_nic *nics;
+	size_t nnics;
+	bool incoming; /* resume from QEMU_SUSPEND */
+};
+
+#endif

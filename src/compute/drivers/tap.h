@@ -1,0 +1,13 @@
+/* Host tap devices for guest NICs: created persistent before QEMU opens them
+ * (-netdev tap,ifname=...,script=no), plugged into the port's bridge. */
+#ifndef STACKD_COMPUTE_TAP_H
+#define STACKD_COMPUTE_TAP_H
+
+#include "compute/drivers/qemu-t.h"
+#include "core/error.h"
+
+int qemu_tap_plug(const struct qemu_nic *nic, struct api_error *err);
+/* Removes the tap; a tap that is already gone is fine. */
+void qemu_tap_unplug(const char *tap);
+
+#endif

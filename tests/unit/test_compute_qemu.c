@@ -1,0 +1,115 @@
+/* Unit tests of the QEMU driver's pure parts: the accelerator decision from
+ * host facts and the QEMU command line of a guest. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "compute/drivers/kvm_probe.h"
+#include "compute/drivers/qemu_proc.h"
+
+static int argv_has(const struct qemu_argv *a, const char *opt, const char *val)
+{
+	for (int i = 0; a->v[i]; i++)
+		if (strcmp(a->v[i], opt) == 0 &&
+		    (!val || (a->v[i + 1] && strcmp(a->v[i + 1], val) == 0)))
+			return 1;
+	return 0;
+}
+
+static int argv_contains(const struct qemu_argv *a, const char *needle)
+{
+	for (int i = 0; a->v[i]; i++)
+		if (strstr(a->v[i], needle))
+			return 1;
+	return 0;
+}
+
+static void test_decide(void)
+{
+	struct qemu_accel_choice c;
+	struct qemu_host_facts none = {0};
+	CHECK(!qemu_accel_decide(&none, &c));
+	CHECK(c.accel == QEMU_ACCEL_TCG);
+	CHECK(strstr(c.reason, "/dev/kvm") != NULL);
+
+	struct qemu_host_facts noflag = {.dev_kvm = true};
+	CHECK(!qemu_accel_decide(&noflag, &c));
+	CHECK(strstr(c.reason, "vmx") != NULL);
+
+	/* the machines this was written on: /dev/kvm served by kvm_pvm */
+	struct qemu_host_facts pvm = {.dev_kvm = true, .hw_virt = true, .kvm_pvm = true};
+	CHECK(!qemu_accel_decide(&pvm, &c));
+	CHECK(c.accel == QEMU_ACCEL_TCG);
+	CHECK(strstr(c.reason, "kvm_pvm") != NULL);
+
+	struct qemu_host_facts hw = {.dev_kvm = true, .hw_virt = true, .kvm_hw_mod = true};
+	CHECK(qemu_accel_decide(&hw, &c)); /* only the timed run can tell */
+
+	struct api_error err = {0};
+	CHECK(qemu_accel_probe("tcg", 1000, &c, &err) == 0 && c.accel == QEMU_ACCEL_TCG);
+	CHECK(qemu_accel_probe("kvm", 1000, &c, &err) == 0 && c.accel == QEMU_ACCEL_KVM);
+	CHECK(qemu_accel_probe("fast", 1000, &c, &err) == -1 && err.kind == API_BAD_REQUEST);
+}
+
+static void test_argv(void)
+{
+	struct qemu_nic nics[] = {{.tap = "tq12345678-ab", .mac = "fa:16:3e:00:00:01"}};
+	struct qemu_guest g = {.uuid = "0b6e3a2c-1111-4222-8333-944455556666",
+	                       .name = "web",
+	                       .dir = "/var/lib/stackd/compute/instances/x",
+	                       .vcpus = 2,
+	                       .ram_mb = 512,
+	                       .accel = QEMU_ACCEL_TCG,
+	                       .machine = "pc",
+	                       .tb_size_mb = 32,
+	                       .config_drive = true,
+	                       .swap = true,
+	                       .nics = nics,
+	                       .nnics = 1};
+	struct qemu_argv a;
+	struct api_error err = {0};
+	CHECK(qemu_proc_argv("qemu-system-x86_64", &g, &a, &err) == 0);
+	CHECK_STR(a.v[0], "qemu-system-x86_64");
+	CHECK(argv_has(&a, "-uuid", g.uuid));
+	CHECK(argv_has(&a, "-m", "512"));
+	CHECK(argv_has(&a, "-smp", "2"));
+	CHECK(argv_has(&a, "-accel", "tcg,tb-size=32"));
+	CHECK(!argv_has(&a, "-cpu", NULL)); /* -cpu host aborts without real KVM */
+	CHECK(argv_has(&a, "-daemonize", NULL));
+	CHECK(argv_contains(&a, "product=OpenStack Nova"));
+	CHECK(argv_contains(&a, "ifname=tq12345678-ab,script=no,downscript=no"));
+	CHECK(argv_contains(&a, "mac=fa:16:3e:00:00:01"));
+	CHECK(argv_contains(&a, "disk.config,if=none,id=config,format=raw"));
+	CHECK(argv_contains(&a, "disk.swap"));
+	CHECK(!argv_contains(&a, "disk.eph0"));
+	CHECK(!argv_has(&a, "-incoming", NULL));
+	CHECK(a.v[a.n] == NULL);
+	qemu_argv_free(&a);
+
+	g.accel = QEMU_ACCEL_KVM;
+	g.incoming = true;
+	g.nnics = 0;
+	CHECK(qemu_proc_argv("qemu-system-x86_64", &g, &a, &err) == 0);
+	CHECK(argv_has(&a, "-accel", "kvm"));
+	CHECK(argv_has(&a, "-cpu", "host"));
+	CHECK(argv_contains(&a, "exec:cat '/var/lib/stackd/compute/instances/x/suspend.state'"));
+	qemu_argv_free(&a);
+
+	/* a path QEMU's option syntax would misread is refused, not mangled */
+	g.dir = "/var/lib/a,b";
+	CHECK(qemu_proc_argv("qemu-system-x86_64", &g, &a, &err) == -1);
+	qemu_argv_free(&a);
+	g.dir = "/x";
+	struct qemu_nic bad[] = {{.tap = "tap,script=/bin/evil"}};
+	g.nics = bad;
+	g.nnics = 1;
+	CHECK(qemu_proc_argv("qemu-system-x86_64", &g, &a, &err) == -1);
+	qemu_argv_free(&a);
+}
+
+int main(void)
+{
+	test_decide();
+	test_argv();
+	return check_done("test_compute_qemu");
+}
