@@ -2,10 +2,12 @@
 #include "service.h"
 
 extern const struct service_module ops_module;
+extern const struct service_module identity_module;
 extern const struct service_module network_module;
 
 const struct service_module *const stackd_modules[] = {
     &ops_module,
+    &identity_module,
     &network_module,
     NULL,
 };

@@ -24,6 +24,13 @@ struct identity_auth {
 	double issued_at, expires_at;
 	const char *audit_id;
 	const char *app_cred_id; /* set when authenticated by an application credential */
+	/* Added for the token body; other services need not read them. */
+	const char *user_domain_name, *project_domain_name;
+	const char *parent_audit_id; /* of the token this one was rescoped from */
+	const char *app_cred_name;
+	bool app_cred_unrestricted;
+	unsigned methods;           /* IDENTITY_METHOD_* bits (identity/token.h) */
+	double password_expires_at; /* 0: never */
 };
 
 /* The caller of an authenticated request (NULL on public routes). */
