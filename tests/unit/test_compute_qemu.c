@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "compute/drivers/configdrive.h"
 #include "compute/drivers/kvm_probe.h"
 #include "compute/drivers/qemu_proc.h"
 
@@ -107,8 +108,50 @@ static void test_argv(void)
 	qemu_argv_free(&a);
 }
 
+static const struct qemu_cd_file *find_file(const struct qemu_cd_file *f, size_t n,
+                                            const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].path, path) == 0)
+			return &f[i];
+	return NULL;
+}
+
+static void test_configdrive_layout(void)
+{
+	json_t *meta = json_pack("{ss ss ss ss sI s{ss}}", "uuid", "0b6e3a2c-1111", "name", "web",
+	                         "hostname", "web", "availability_zone", "nova", "launch_index",
+	                         (json_int_t)0, "public_keys", "k1", "ssh-ed25519 AAAA k1");
+	json_t *net = json_pack("{s[] s[] s[]}", "links", "networks", "services");
+	struct qemu_cd_file *f = NULL;
+	size_t n = 0;
+	struct api_error err = {0};
+	CHECK(qemu_configdrive_files(meta, "#!/bin/sh\n", 10, net, "m1.tiny", &f, &n, &err) == 0);
+	const struct qemu_cd_file *md = find_file(f, n, "openstack/latest/meta_data.json");
+	CHECK(md && strstr(md->data, "\"hostname\":\"web\""));
+	CHECK(find_file(f, n, "openstack/2012-08-10/meta_data.json") != NULL);
+	CHECK(find_file(f, n, "openstack/2012-08-10/network_data.json") == NULL);
+	CHECK(find_file(f, n, "openstack/2015-10-15/network_data.json") != NULL);
+	CHECK(find_file(f, n, "openstack/latest/vendor_data2.json") != NULL);
+	const struct qemu_cd_file *ud = find_file(f, n, "openstack/latest/user_data");
+	CHECK(ud && ud->len == 10 && memcmp(ud->data, "#!/bin/sh\n", 10) == 0);
+	const struct qemu_cd_file *ec2 = find_file(f, n, "ec2/latest/meta-data.json");
+	CHECK(ec2 && strstr(ec2->data, "\"openssh-key\":\"ssh-ed25519 AAAA k1\""));
+	CHECK(ec2 && strstr(ec2->data, "\"instance-type\":\"m1.tiny\""));
+	CHECK(find_file(f, n, "ec2/2009-04-04/user-data") != NULL);
+	qemu_configdrive_files_free(f, n);
+	/* no user_data: no user_data files */
+	CHECK(qemu_configdrive_files(meta, NULL, 0, NULL, NULL, &f, &n, &err) == 0);
+	CHECK(find_file(f, n, "openstack/latest/user_data") == NULL);
+	CHECK(find_file(f, n, "openstack/latest/network_data.json") != NULL);
+	qemu_configdrive_files_free(f, n);
+	json_decref(meta);
+	json_decref(net);
+}
+
 int main(void)
 {
+	test_configdrive_layout();
 	test_decide();
 	test_argv();
 	return check_done("test_compute_qemu");
