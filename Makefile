@@ -4,13 +4,13 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CPPFLAGS := -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags libmicrohttpd jansson libsodium sqlite3 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs libmicrohttpd jansson libsodium sqlite3 2>/dev/null) -luuid -lpthread -lm
+CPPFLAGS := -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags libmicrohttpd jansson libsodium sqlite3 libcrypto 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs libmicrohttpd jansson libsodium sqlite3 libcrypto 2>/dev/null) -luuid -lpthread -lm
 STD     := -std=gnu11
 
 # Every Debian package the build, the tests and the services need.
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev clang-format \
-	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev uuid-dev libcurl4-openssl-dev \
+	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev uuid-dev libcurl4-openssl-dev libssl-dev \
 	python3-openstackclient python3-openstacksdk python3-pytest python3-swiftclient \
 	python3-glanceclient python3-requests wrk curl iproute2 nftables dnsmasq-base \
 	qemu-system-x86 qemu-utils openssh-client procps \

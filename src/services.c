@@ -4,10 +4,12 @@
 extern const struct service_module ops_module;
 extern const struct service_module identity_module;
 extern const struct service_module network_module;
+extern const struct service_module image_module;
 
 const struct service_module *const stackd_modules[] = {
     &ops_module,
     &identity_module,
     &network_module,
+    &image_module,
     NULL,
 };

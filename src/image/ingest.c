@@ -1,0 +1,121 @@
+/* The write path of image data (see ingest.h): temporary file, streaming
+ * digests, head and tail kept for the format inspector, fsync, rename. */
+#include "image/ingest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "core/ids.h"
+#include "image/checksum.h"
+
+static void release(void *p)
+{
+	struct image_ingest *ing = p;
+	if (ing->fd >= 0)
+		close(ing->fd);
+	ing->fd = -1;
+	image_hash_free(ing->hash);
+	ing->hash = NULL;
+}
+
+void image_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int image_ingest_open(struct arena *a, const char *dir, const char *id, int64_t limit,
+                      struct image_ingest *ing, struct api_error *err)
+{
+	memset(ing, 0, sizeof(*ing));
+	ing->fd = -1;
+	ing->limit = limit;
+	ing->dir = arena_strdup(a, dir);
+	char rnd[33];
+	ids_hex32(rnd);
+	ing->tmp_path = arena_printf(a, "%s/.tmp-%s-%.8s", dir, id, rnd);
+	ing->fd = open(ing->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (ing->fd < 0)
+		return api_fail(err, API_INTERNAL, "Cannot create image file: %s", strerror(errno));
+	ing->hash = image_hash_new();
+	ing->head = arena_alloc(a, IMAGE_FORMAT_HEAD);
+	arena_defer(a, release, ing);
+	return 0;
+}
+
+int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
+                       struct api_error *err)
+{
+	if (ing->limit >= 0 && ing->written + len > (uint64_t)ing->limit)
+		return api_fail(err, API_TOO_LARGE,
+		                "Denying attempt to upload image because it exceeds the quota of "
+		                "image storage for this project.");
+	const unsigned char *p = data;
+	if (ing->head_len < IMAGE_FORMAT_HEAD) {
+		size_t n = IMAGE_FORMAT_HEAD - ing->head_len;
+		if (n > len)
+			n = len;
+		memcpy(ing->head + ing->head_len, p, n);
+		ing->head_len += n;
+	}
+	if (len >= IMAGE_FORMAT_TAIL) {
+		memcpy(ing->tail, p + len - IMAGE_FORMAT_TAIL, IMAGE_FORMAT_TAIL);
+		ing->tail_len = IMAGE_FORMAT_TAIL;
+	} else {
+		size_t keep = ing->tail_len + len > IMAGE_FORMAT_TAIL ? IMAGE_FORMAT_TAIL - len
+		                                                       : ing->tail_len;
+		memmove(ing->tail, ing->tail + ing->tail_len - keep, keep);
+		memcpy(ing->tail + keep, p, len);
+		ing->tail_len = keep + len;
+	}
+	image_hash_update(ing->hash, p, len);
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(ing->fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			if (errno == ENOSPC || errno == EDQUOT)
+				return api_fail(err, API_TOO_LARGE, "Image storage media is full.");
+			return api_fail(err, API_INTERNAL, "Cannot write image data: %s",
+			                strerror(errno));
+		}
+		off += (size_t)w;
+	}
+	ing->written += len;
+	return 0;
+}
+
+int image_ingest_close(struct image_ingest *ing, const char *disk_format, struct api_error *err)
+{
+	if (fsync(ing->fd) != 0)
+		return api_fail(err, API_INTERNAL, "Cannot flush image data: %s", strerror(errno));
+	image_hash_final(ing->hash, ing->md5, ing->sha512);
+	image_format_inspect(ing->head, ing->head_len, ing->tail, ing->tail_len, ing->written,
+	                     &ing->inspect);
+	return image_format_check(disk_format, &ing->inspect, err);
+}
+
+int image_ingest_place(struct image_ingest *ing, const char *path, struct api_error *err)
+{
+	if (rename(ing->tmp_path, path) != 0)
+		return api_fail(err, API_INTERNAL, "Cannot store image file: %s", strerror(errno));
+	ing->placed = true;
+	image_sync_dir(ing->dir);
+	return 0;
+}
+
+void image_ingest_discard(struct image_ingest *ing)
+{
+	if (!ing->placed && ing->tmp_path) {
+		unlink(ing->tmp_path);
+		ing->tmp_path = NULL;
+	}
+}
