@@ -6,6 +6,8 @@ extern const struct service_module identity_module;
 extern const struct service_module network_module;
 extern const struct service_module image_module;
 
+/* One module a line (clang-format would pack them): fewer merge conflicts. */
+/* clang-format off */
 const struct service_module *const stackd_modules[] = {
     &ops_module,
     &identity_module,
@@ -13,3 +15,4 @@ const struct service_module *const stackd_modules[] = {
     &image_module,
     NULL,
 };
+/* clang-format on */

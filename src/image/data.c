@@ -61,8 +61,9 @@ static void upload_abort(void *state)
 	image_ingest_discard(&up->ing);
 	struct api_error err = {0};
 	if (image_db_transition(up->id, up->busy_status, "queued", &err) < 0)
-		log_error("msg=\"cannot reset image after a failed upload\" image_id=%s error=\"%s\"",
-		          up->id, err.message);
+		log_error(
+		    "msg=\"cannot reset image after a failed upload\" image_id=%s error=\"%s\"",
+		    up->id, err.message);
 	log_info("msg=\"image upload abandoned\" image_id=%s bytes=%" PRIu64, up->id,
 	         up->ing.written);
 }
@@ -86,9 +87,9 @@ static int commit_data(struct upload *up, const char *owner, struct api_error *e
 			goto fail;
 		}
 	}
-	int moved = image_db_set_data(up->id, up->busy_status, to, size,
-	                              up->ing.inspect.virtual_size, up->ing.md5, up->ing.sha512,
-	                              up->stage ? size : 0, err);
+	int moved =
+	    image_db_set_data(up->id, up->busy_status, to, size, up->ing.inspect.virtual_size,
+	                      up->ing.md5, up->ing.sha512, up->stage ? size : 0, err);
 	if (moved < 0)
 		goto fail;
 	if (!moved) {
@@ -175,8 +176,8 @@ static int begin_upload(struct http_request *req, struct http_response *resp,
 	up->disk_format = row.disk_format;
 	up->busy_status = busy;
 	up->stage = stage;
-	if (image_ingest_open(req->arena, stage ? svc->staging_dir : svc->images_dir, row.id,
-	                      limit, &up->ing, err) != 0)
+	if (image_ingest_open(req->arena, stage ? svc->staging_dir : svc->images_dir, row.id, limit,
+	                      &up->ing, err) != 0)
 		return -1;
 	int moved = image_db_transition(row.id, "queued", busy, err);
 	if (moved <= 0) {
@@ -214,8 +215,7 @@ int image_import(struct http_request *req, struct http_response *resp, struct ap
 	if (http_body_json(req, &body, err) != 0)
 		return -1;
 	if (!json_is_object(body) || !(method = json_object_get(body, "method")) ||
-	    !json_is_object(method) ||
-	    !(name = json_string_value(json_object_get(method, "name"))))
+	    !json_is_object(method) || !(name = json_string_value(json_object_get(method, "name"))))
 		return api_fail(err, API_BAD_REQUEST,
 		                "The request body needs {\"method\": {\"name\": ...}}.");
 	if (!strcmp(name, "web-download"))
@@ -297,8 +297,9 @@ int image_download(struct http_request *req, struct http_response *resp, struct 
 	if (image_load_visible(req, http_param(req, "image_id"), &row, err) != 0)
 		return -1;
 	if (!strcmp(row.status, "deactivated") && !identity_auth_is_admin(auth))
-		return api_fail(err, API_FORBIDDEN, "The requested image has been deactivated. "
-		                                    "Image data download is forbidden.");
+		return api_fail(err, API_FORBIDDEN,
+		                "The requested image has been deactivated. "
+		                "Image data download is forbidden.");
 	if (strcmp(row.status, "active") != 0 && strcmp(row.status, "deactivated") != 0) {
 		http_reply_empty(resp, 204); /* Glance: no data yet */
 		return 0;
@@ -322,10 +323,11 @@ int image_download(struct http_request *req, struct http_response *resp, struct 
 			close(fd);
 			http_header_set(resp, "Content-Range",
 			                arena_printf(req->arena, "bytes */%" PRIu64, size));
-			return api_fail(err, API_RANGE_NOT_SATISFIABLE,
-			                "Requested range %s is not satisfiable for an image of %" PRIu64
-			                " bytes.",
-			                range, size);
+			return api_fail(
+			    err, API_RANGE_NOT_SATISFIABLE,
+			    "Requested range %s is not satisfiable for an image of %" PRIu64
+			    " bytes.",
+			    range, size);
 		}
 		http_header_set(resp, "Content-Range",
 		                arena_printf(req->arena, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,

@@ -28,7 +28,8 @@ static const char SQL_DEL_PROPS[] = "DELETE FROM image_properties WHERE image_id
 static const char SQL_ADD_PROP[] =
     "INSERT INTO image_properties (image_id, name, value) VALUES (?1, ?2, ?3)";
 static const char SQL_DEL_TAGS[] = "DELETE FROM image_tags WHERE image_id = ?1";
-static const char SQL_ADD_TAG[] = "INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?1, ?2)";
+static const char SQL_ADD_TAG[] =
+    "INSERT OR IGNORE INTO image_tags (image_id, tag) VALUES (?1, ?2)";
 static const char SQL_DELETE[] = "DELETE FROM images WHERE id = ?1";
 static const char SQL_TRANSITION[] =
     "UPDATE images SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2";

@@ -7,11 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const disk_formats[] = {"ami", "ari",  "aki",   "vhd", "vhdx", "vmdk",
+static const char *const disk_formats[] = {"ami", "ari",   "aki", "vhd",   "vhdx", "vmdk",
                                            "raw", "qcow2", "vdi", "ploop", "iso",  NULL};
-static const char *const container_formats[] = {"ami", "ari",    "aki",        "bare",
-                                                "ovf", "ova",    "docker",     "compressed",
-                                                NULL};
+static const char *const container_formats[] = {"ami", "ari",    "aki",        "bare", "ovf",
+                                                "ova", "docker", "compressed", NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -185,8 +184,8 @@ static void inspect_vmdk_sparse(const unsigned char *h, size_t n, struct image_i
 		out->unsafe = "the VMDK header is truncated";
 		return;
 	}
-	out->virtual_size = clamp_size(le64(h + 12) > UINT64_MAX / 512 ? UINT64_MAX
-	                                                                 : le64(h + 12) * 512);
+	out->virtual_size =
+	    clamp_size(le64(h + 12) > UINT64_MAX / 512 ? UINT64_MAX : le64(h + 12) * 512);
 	uint64_t off = le64(h + 28), len = le64(h + 36);
 	if (off == 0 || len == 0) {
 		out->unsafe = "the VMDK image has no embedded descriptor";
@@ -290,8 +289,7 @@ static bool is_structured(const char *fmt)
 	return strcmp(fmt, "raw") != 0 && strcmp(fmt, "iso") != 0;
 }
 
-int image_format_check(const char *declared, const struct image_inspect *in,
-                       struct api_error *err)
+int image_format_check(const char *declared, const struct image_inspect *in, struct api_error *err)
 {
 	if (in->unsafe)
 		return api_fail(err, API_BAD_REQUEST, "Image data refused: %s.", in->unsafe);

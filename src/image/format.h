@@ -34,8 +34,7 @@ void image_format_inspect(const unsigned char *head, size_t head_len, const unsi
 
 /* Accepts data whose inspection agrees with the declared disk_format and is
  * safe; otherwise -1 with a 400 saying why. */
-int image_format_check(const char *declared, const struct image_inspect *in,
-                       struct api_error *err);
+int image_format_check(const char *declared, const struct image_inspect *in, struct api_error *err);
 
 bool image_disk_format_valid(const char *s);
 bool image_container_format_valid(const char *s);

@@ -33,8 +33,9 @@ static int check_edit(const struct identity_auth *auth, const struct image_row *
 		                "You are not authorized to complete publicize_image action.");
 	const char *owner = json_string_value(json_object_get(doc, "owner"));
 	if (owner && !admin && strcmp(owner, image_caller_project(auth)) != 0)
-		return api_fail(err, API_FORBIDDEN, "You are not permitted to set the owner of an "
-		                                    "image to another project.");
+		return api_fail(err, API_FORBIDDEN,
+		                "You are not permitted to set the owner of an "
+		                "image to another project.");
 	if (creating)
 		return 0;
 	static const char *const fmts[] = {"disk_format", "container_format"};
@@ -181,8 +182,8 @@ static int change_activation(struct http_request *req, struct http_response *res
 {
 	struct image_row row;
 	if (image_load_visible(req, http_param(req, "image_id"), &row, err) != 0 ||
-	    image_require_owner(identity_auth_of(req), &row,
-	                        activate ? "reactivate" : "deactivate", err) != 0)
+	    image_require_owner(identity_auth_of(req), &row, activate ? "reactivate" : "deactivate",
+	                        err) != 0)
 		return -1;
 	const char *from = activate ? "deactivated" : "active";
 	const char *to = activate ? "active" : "deactivated";

@@ -70,7 +70,7 @@ int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
 		ing->tail_len = IMAGE_FORMAT_TAIL;
 	} else {
 		size_t keep = ing->tail_len + len > IMAGE_FORMAT_TAIL ? IMAGE_FORMAT_TAIL - len
-		                                                       : ing->tail_len;
+		                                                      : ing->tail_len;
 		memmove(ing->tail, ing->tail + ing->tail_len - keep, keep);
 		memcpy(ing->tail + keep, p, len);
 		ing->tail_len = keep + len;

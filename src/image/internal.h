@@ -22,9 +22,9 @@ struct arena;
 
 struct image_svc {
 	struct http_service http; /* registered with the server; ctx points here */
-	char images_dir[4096];  /* <data dir>/images: one file per active image */
-	char staging_dir[4096]; /* <data dir>/images/staging: glance-direct */
-	int64_t quota_bytes;    /* per project; <= 0: unlimited */
+	char images_dir[4096];    /* <data dir>/images: one file per active image */
+	char staging_dir[4096];   /* <data dir>/images/staging: glance-direct */
+	int64_t quota_bytes;      /* per project; <= 0: unlimited */
 };
 
 struct image_row {
@@ -119,17 +119,14 @@ int image_recover(const struct image_svc *svc, struct api_error *err);
 /* ---- members.c ---- */
 int image_member_create(struct http_request *req, struct http_response *resp,
                         struct api_error *err);
-int image_member_list(struct http_request *req, struct http_response *resp,
-                      struct api_error *err);
-int image_member_show(struct http_request *req, struct http_response *resp,
-                      struct api_error *err);
+int image_member_list(struct http_request *req, struct http_response *resp, struct api_error *err);
+int image_member_show(struct http_request *req, struct http_response *resp, struct api_error *err);
 int image_member_update(struct http_request *req, struct http_response *resp,
                         struct api_error *err);
 int image_member_delete(struct http_request *req, struct http_response *resp,
                         struct api_error *err);
 
 /* ---- schemas.c ---- */
-int image_schema_show(struct http_request *req, struct http_response *resp,
-                      struct api_error *err);
+int image_schema_show(struct http_request *req, struct http_response *resp, struct api_error *err);
 
 #endif

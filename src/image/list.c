@@ -30,15 +30,14 @@ struct sort_spec {
 };
 
 static const char *const sort_keys[] = {
-    "name",    "status",   "container_format", "disk_format", "size",        "virtual_size",
-    "id",      "created_at", "updated_at",     "visibility",  "owner",       "min_disk",
-    "min_ram", "protected", "os_hidden",      NULL};
+    "name",    "status",     "container_format", "disk_format", "size",  "virtual_size",
+    "id",      "created_at", "updated_at",       "visibility",  "owner", "min_disk",
+    "min_ram", "protected",  "os_hidden",        NULL};
 
 /* Query parameters that are not attribute filters. */
-static const char *const not_filters[] = {"limit",         "marker",  "sort_key",
-                                          "sort_dir",      "sort",    "visibility",
-                                          "member_status", "tag",     "size_min",
-                                          "size_max",      "os_hidden", NULL};
+static const char *const not_filters[] = {"limit",    "marker",     "sort_key",      "sort_dir",
+                                          "sort",     "visibility", "member_status", "tag",
+                                          "size_min", "size_max",   "os_hidden",     NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -88,8 +87,7 @@ static bool value_matches(const char *actual, const char *wanted)
 
 /* created_at / updated_at: "gt:2026-01-01T00:00:00Z", gte, lt, lte, eq, neq
  * or a plain time. ISO strings of one shape compare as text. */
-static int time_matches(const char *actual, const char *wanted, bool *out,
-                        struct api_error *err)
+static int time_matches(const char *actual, const char *wanted, bool *out, struct api_error *err)
 {
 	static const char *const ops[] = {"gte:", "gt:", "lte:", "lt:", "eq:", "neq:", NULL};
 	int op = -1;
@@ -103,12 +101,24 @@ static int time_matches(const char *actual, const char *wanted, bool *out,
 		return api_fail(err, API_BAD_REQUEST, "Invalid time value '%s'.", wanted);
 	int c = strcmp(actual, wanted);
 	switch (op) {
-	case 0: *out = c >= 0; break;
-	case 1: *out = c > 0; break;
-	case 2: *out = c <= 0; break;
-	case 3: *out = c < 0; break;
-	case 5: *out = c != 0; break;
-	default: *out = c == 0; break;
+	case 0:
+		*out = c >= 0;
+		break;
+	case 1:
+		*out = c > 0;
+		break;
+	case 2:
+		*out = c <= 0;
+		break;
+	case 3:
+		*out = c < 0;
+		break;
+	case 5:
+		*out = c != 0;
+		break;
+	default:
+		*out = c == 0;
+		break;
 	}
 	return 0;
 }
@@ -136,8 +146,9 @@ static int add_sort(struct sort_spec *spec, const char *key, size_t keylen, cons
 	for (i = 0; sort_keys[i] && strcmp(sort_keys[i], k); i++)
 		;
 	if (!sort_keys[i])
-		return api_fail(err, API_BAD_REQUEST, "Invalid sort key: %s. It should be one of "
-		                                      "the image attributes.",
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid sort key: %s. It should be one of "
+		                "the image attributes.",
 		                k);
 	if (dir && strcmp(dir, "asc") && strcmp(dir, "desc"))
 		return api_fail(err, API_BAD_REQUEST,
@@ -169,7 +180,8 @@ static int parse_sort(struct http_request *req, struct sort_spec *spec, struct a
 			size_t klen = len;
 			if (colon) {
 				klen = (size_t)(colon - p);
-				snprintf(dir, sizeof(dir), "%.*s", (int)(len - klen - 1), colon + 1);
+				snprintf(dir, sizeof(dir), "%.*s", (int)(len - klen - 1),
+				         colon + 1);
 			}
 			if (add_sort(spec, p, klen, dir, err) != 0)
 				return -1;
@@ -314,7 +326,8 @@ static int entry_matches(struct http_request *req, struct entry *e, bool *out,
 			bool found = false;
 			size_t j;
 			json_t *t;
-			json_array_foreach(e->row.tags, j, t) found |= !strcmp(json_string_value(t), want);
+			json_array_foreach(e->row.tags, j, t) found |=
+			    !strcmp(json_string_value(t), want);
 			if (!found) {
 				*out = false;
 				return 0;
@@ -325,8 +338,8 @@ static int entry_matches(struct http_request *req, struct entry *e, bool *out,
 			continue;
 		json_t *v = json_object_get(e->view, key);
 		if (!strcmp(key, "created_at") || !strcmp(key, "updated_at")) {
-			bool ok;
-			if (time_matches(json_string_value(v), want, &ok, err) != 0)
+			bool ok = false;
+			if (v && time_matches(json_string_value(v), want, &ok, err) != 0)
 				return -1;
 			if (!ok) {
 				*out = false;

@@ -61,8 +61,7 @@ static bool may_see_member(const struct identity_auth *auth, const struct image_
 	       (p && !strcmp(p, member));
 }
 
-int image_member_create(struct http_request *req, struct http_response *resp,
-                        struct api_error *err)
+int image_member_create(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	struct image_row row;
 	if (image_load_visible(req, http_param(req, "image_id"), &row, err) != 0 ||
@@ -99,15 +98,13 @@ int image_member_create(struct http_request *req, struct http_response *resp,
 	db_bind_text(st, 3, now);
 	if (db_exec_stmt(st, err) != 0)
 		return db_fail(-1,
-		               arena_printf(req->arena,
-		                            "Member %s already exists for image %s.", member,
-		                            row.id),
+		               arena_printf(req->arena, "Member %s already exists for image %s.",
+		                            member, row.id),
 		               err);
 	return reply_member(resp, row.id, member, err);
 }
 
-int image_member_list(struct http_request *req, struct http_response *resp,
-                      struct api_error *err)
+int image_member_list(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	const struct identity_auth *auth = identity_auth_of(req);
 	struct image_row row;
@@ -128,13 +125,12 @@ int image_member_list(struct http_request *req, struct http_response *resp,
 		json_decref(members);
 		return -1;
 	}
-	http_reply_json(resp, 200,
-	                json_pack("{s:o,s:s}", "members", members, "schema", "/v2/schemas/members"));
+	http_reply_json(
+	    resp, 200, json_pack("{s:o,s:s}", "members", members, "schema", "/v2/schemas/members"));
 	return 0;
 }
 
-int image_member_show(struct http_request *req, struct http_response *resp,
-                      struct api_error *err)
+int image_member_show(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	const char *member = http_param(req, "member_id");
 	struct image_row row;
@@ -146,8 +142,7 @@ int image_member_show(struct http_request *req, struct http_response *resp,
 	return reply_member(resp, row.id, member, err);
 }
 
-int image_member_update(struct http_request *req, struct http_response *resp,
-                        struct api_error *err)
+int image_member_update(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	const struct identity_auth *auth = identity_auth_of(req);
 	const char *member = http_param(req, "member_id");
@@ -183,8 +178,7 @@ int image_member_update(struct http_request *req, struct http_response *resp,
 	return reply_member(resp, row.id, member, err);
 }
 
-int image_member_delete(struct http_request *req, struct http_response *resp,
-                        struct api_error *err)
+int image_member_delete(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	const char *member = http_param(req, "member_id");
 	struct image_row row;

@@ -10,9 +10,10 @@
 #include "image/internal.h"
 
 static const char *const read_only[] = {
-    "id",      "status",     "checksum", "os_hash_algo", "os_hash_value", "size",
-    "virtual_size", "created_at", "updated_at", "file",   "self",          "schema",
-    "direct_url", "locations", "stores",  NULL};
+    "id",   "status",       "checksum",   "os_hash_algo", "os_hash_value",
+    "size", "virtual_size", "created_at", "updated_at",   "file",
+    "self", "schema",       "direct_url", "locations",    "stores",
+    NULL};
 static const char *const reserved[] = {"deleted", "deleted_at", "location", NULL};
 
 static bool in_list(const char *const *list, const char *s)
@@ -112,10 +113,9 @@ int image_attr_check(const char *name, json_t *value, struct api_error *err)
 
 static bool is_base(const char *name)
 {
-	static const char *const base[] = {"name",       "visibility",       "protected",
-	                                   "os_hidden",  "min_ram",          "min_disk",
-	                                   "disk_format", "container_format", "owner",
-	                                   "tags",       NULL};
+	static const char *const base[] = {
+	    "name",        "visibility",       "protected", "os_hidden", "min_ram", "min_disk",
+	    "disk_format", "container_format", "owner",     "tags",      NULL};
 	return in_list(base, name);
 }
 
@@ -177,15 +177,17 @@ static int apply_one(json_t *doc, json_t *change, struct api_error *err)
 		return api_fail(err, API_FORBIDDEN, "Attribute '%s' is reserved.", name);
 	if (remove) {
 		if (is_base(name))
-			return api_fail(err, API_FORBIDDEN, "Property %s may not be removed.", name);
+			return api_fail(err, API_FORBIDDEN, "Property %s may not be removed.",
+			                name);
 		if (!json_object_get(doc, name))
 			return api_fail(err, API_CONFLICT, "Property %s does not exist.", name);
 		json_object_del(doc, name);
 		return 0;
 	}
 	if (!value)
-		return api_fail(err, API_BAD_REQUEST, "Operation \"%s\" requires a member named "
-		                                      "\"value\".",
+		return api_fail(err, API_BAD_REQUEST,
+		                "Operation \"%s\" requires a member named "
+		                "\"value\".",
 		                op);
 	if (replace && !is_base(name) && !json_object_get(doc, name))
 		return api_fail(err, API_CONFLICT, "Property %s does not exist.", name);

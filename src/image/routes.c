@@ -17,12 +17,9 @@ static int versions_root(struct http_request *req, struct http_response *resp,
                          struct api_error *err);
 static int versions_list(struct http_request *req, struct http_response *resp,
                          struct api_error *err);
-static int info_import(struct http_request *req, struct http_response *resp,
-                       struct api_error *err);
-static int info_stores(struct http_request *req, struct http_response *resp,
-                       struct api_error *err);
-static int image_tasks(struct http_request *req, struct http_response *resp,
-                       struct api_error *err);
+static int info_import(struct http_request *req, struct http_response *resp, struct api_error *err);
+static int info_stores(struct http_request *req, struct http_response *resp, struct api_error *err);
+static int image_tasks(struct http_request *req, struct http_response *resp, struct api_error *err);
 static int not_implemented(struct http_request *req, struct http_response *resp,
                            struct api_error *err);
 
@@ -49,8 +46,7 @@ static const struct http_route routes[] = {
     {"POST", "/v2/images/{image_id}/members", image_member_create, NULL, "image"},
     {"GET", "/v2/images/{image_id}/members/{member_id}", image_member_show, NULL, "image"},
     {"PUT", "/v2/images/{image_id}/members/{member_id}", image_member_update, NULL, "image"},
-    {"DELETE", "/v2/images/{image_id}/members/{member_id}", image_member_delete, NULL,
-     "image"},
+    {"DELETE", "/v2/images/{image_id}/members/{member_id}", image_member_delete, NULL, "image"},
     {"GET", "/v2/images/{image_id}/tasks", image_tasks, NULL, "image"},
     {"GET", "/v2/schemas/{schema}", image_schema_show, NULL, "image"},
     {"GET", "/v2/info/import", info_import, NULL, "image"},
@@ -67,10 +63,9 @@ static const struct http_route routes[] = {
 };
 
 /* Glance's API versions, newest first; the newest is CURRENT. */
-static const char *const api_versions[] = {"v2.16", "v2.15", "v2.14", "v2.13", "v2.12",
-                                           "v2.11", "v2.10", "v2.9",  "v2.8",  "v2.7",
-                                           "v2.6",  "v2.5",  "v2.4",  "v2.3",  "v2.2",
-                                           "v2.1",  "v2.0",  NULL};
+static const char *const api_versions[] = {"v2.16", "v2.15", "v2.14", "v2.13", "v2.12", "v2.11",
+                                           "v2.10", "v2.9",  "v2.8",  "v2.7",  "v2.6",  "v2.5",
+                                           "v2.4",  "v2.3",  "v2.2",  "v2.1",  "v2.0",  NULL};
 
 static json_t *versions_doc(struct http_request *req)
 {
@@ -78,10 +73,10 @@ static json_t *versions_doc(struct http_request *req)
 	char href[512];
 	snprintf(href, sizeof(href), "%s/image/v2/", req->base_url);
 	for (size_t i = 0; api_versions[i]; i++)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "id",
-		                                      api_versions[i], "status",
-		                                      i == 0 ? "CURRENT" : "SUPPORTED", "links",
-		                                      "rel", "self", "href", href));
+		json_array_append_new(list,
+		                      json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "id", api_versions[i],
+		                                "status", i == 0 ? "CURRENT" : "SUPPORTED", "links",
+		                                "rel", "self", "href", href));
 	return json_pack("{s:o}", "versions", list);
 }
 
@@ -101,8 +96,7 @@ static int versions_list(struct http_request *req, struct http_response *resp,
 	return 0;
 }
 
-static int info_import(struct http_request *req, struct http_response *resp,
-                       struct api_error *err)
+static int info_import(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	(void)req;
 	(void)err;
@@ -113,8 +107,7 @@ static int info_import(struct http_request *req, struct http_response *resp,
 	return 0;
 }
 
-static int info_stores(struct http_request *req, struct http_response *resp,
-                       struct api_error *err)
+static int info_stores(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	(void)req;
 	(void)err;
@@ -125,8 +118,7 @@ static int info_stores(struct http_request *req, struct http_response *resp,
 }
 
 /* Imports here finish within their request, so no task outlives one. */
-static int image_tasks(struct http_request *req, struct http_response *resp,
-                       struct api_error *err)
+static int image_tasks(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	struct image_row row;
 	if (image_load_visible(req, http_param(req, "image_id"), &row, err) != 0)

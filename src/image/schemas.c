@@ -6,13 +6,13 @@
 
 #include "image/internal.h"
 
-#define UUID_PATTERN                                                                         \
+#define UUID_PATTERN \
 	"^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
 
 struct attr {
 	const char *name;
-	const char *type;     /* "string", "integer", "boolean", "array" */
-	bool nullable;        /* type becomes ["null", type] */
+	const char *type; /* "string", "integer", "boolean", "array" */
+	bool nullable;    /* type becomes ["null", type] */
 	bool read_only;
 	int max_length;       /* 0: none */
 	const char *pattern;  /* or NULL */
@@ -25,8 +25,8 @@ static const struct attr image_attrs[] = {
     {"id", "string", false, false, 0, UUID_PATTERN, NULL, false, "An identifier for the image"},
     {"name", "string", true, false, 255, NULL, NULL, false, "Descriptive name for the image"},
     {"status", "string", false, true, 0, NULL,
-     "queued,saving,active,killed,deleted,uploading,importing,pending_delete,deactivated",
-     false, "Status of the image"},
+     "queued,saving,active,killed,deleted,uploading,importing,pending_delete,deactivated", false,
+     "Status of the image"},
     {"visibility", "string", false, false, 0, NULL, "public,private,community,shared", false,
      "Scope of image accessibility"},
     {"protected", "boolean", false, false, 0, NULL, NULL, false,
@@ -40,8 +40,7 @@ static const struct attr image_attrs[] = {
      "Hexdigest of the image contents using the algorithm specified by the os_hash_algo"},
     {"owner", "string", true, false, 255, NULL, NULL, false, "Owner of the image"},
     {"size", "integer", true, true, 0, NULL, NULL, false, "Size of image file in bytes"},
-    {"virtual_size", "integer", true, true, 0, NULL, NULL, false,
-     "Virtual size of image in bytes"},
+    {"virtual_size", "integer", true, true, 0, NULL, NULL, false, "Virtual size of image in bytes"},
     {"container_format", "string", true, false, 0, NULL,
      "ami,ari,aki,bare,ovf,ova,docker,compressed", true, "Format of the container"},
     {"disk_format", "string", true, false, 0, NULL,
@@ -50,8 +49,7 @@ static const struct attr image_attrs[] = {
      "Date and time of image registration"},
     {"updated_at", "string", false, true, 0, NULL, NULL, false,
      "Date and time of the last image modification"},
-    {"tags", "array", false, false, 0, NULL, NULL, false,
-     "List of strings related to the image"},
+    {"tags", "array", false, false, 0, NULL, NULL, false, "List of strings related to the image"},
     {"direct_url", "string", false, true, 0, NULL, NULL, false,
      "URL to access the image file kept in external store"},
     {"min_ram", "integer", false, false, 0, NULL, NULL, false,
@@ -73,8 +71,7 @@ static const struct attr image_extra_attrs[] = {
      "AMI-style image."},
     {"instance_uuid", "string", false, false, 0, NULL, NULL, false,
      "Metadata which can be used to record which instance this image is associated with."},
-    {"architecture", "string", false, false, 0, NULL, NULL, false,
-     "Operating system architecture"},
+    {"architecture", "string", false, false, 0, NULL, NULL, false, "Operating system architecture"},
     {"os_distro", "string", false, false, 0, NULL, NULL, false,
      "Common name of operating system distribution"},
     {"os_version", "string", false, false, 0, NULL, NULL, false,
@@ -123,8 +120,8 @@ static json_t *attr_json(const struct attr *a, bool extra)
 		json_object_set_new(o, "enum", e);
 	}
 	if (!strcmp(a->type, "array"))
-		json_object_set_new(o, "items", json_pack("{s:s,s:i}", "type", "string", "maxLength",
-		                                          255));
+		json_object_set_new(o, "items",
+		                    json_pack("{s:s,s:i}", "type", "string", "maxLength", 255));
 	if (extra)
 		json_object_set_new(o, "is_base", json_false());
 	return o;
@@ -153,12 +150,12 @@ static json_t *member_schema(void)
 {
 	json_t *props = json_object();
 	for (size_t i = 0; i < sizeof(member_attrs) / sizeof(member_attrs[0]); i++)
-		json_object_set_new(props, member_attrs[i].name, attr_json(&member_attrs[i], false));
+		json_object_set_new(props, member_attrs[i].name,
+		                    attr_json(&member_attrs[i], false));
 	return json_pack("{s:s,s:o}", "name", "member", "properties", props);
 }
 
-int image_schema_show(struct http_request *req, struct http_response *resp,
-                      struct api_error *err)
+int image_schema_show(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
 	const char *name = http_param(req, "schema");
 	json_t *body;
@@ -169,9 +166,9 @@ int image_schema_show(struct http_request *req, struct http_response *resp,
 		                 "s},{s:s,s:s}]}",
 		                 "name", "images", "properties", "images", "type", "array", "items",
 		                 image_schema(), "schema", "type", "string", "first", "type",
-		                 "string", "next", "type", "string", "links", "rel", "first", "href",
-		                 "{first}", "rel", "next", "href", "{next}", "rel", "describedby",
-		                 "href", "{schema}");
+		                 "string", "next", "type", "string", "links", "rel", "first",
+		                 "href", "{first}", "rel", "next", "href", "{next}", "rel",
+		                 "describedby", "href", "{schema}");
 	else if (!strcmp(name, "member"))
 		body = member_schema();
 	else if (!strcmp(name, "members"))

@@ -65,10 +65,9 @@ json_t *image_edit_doc(const struct image_row *row)
 	return o;
 }
 
-static const char *const base_keys[] = {"name",      "visibility",  "protected",
-                                        "os_hidden", "min_ram",     "min_disk",
-                                        "disk_format", "container_format", "owner",
-                                        "tags",      NULL};
+static const char *const base_keys[] = {"name",    "visibility", "protected",   "os_hidden",
+                                        "min_ram", "min_disk",   "disk_format", "container_format",
+                                        "owner",   "tags",       NULL};
 
 static bool is_base(const char *key)
 {
