@@ -159,6 +159,29 @@ void identity_merge_extra(json_t *obj, const char *extra);
 /* The body's fields outside known (NULL-terminated) as a JSON text, for
  * the `extra` column (Keystone keeps unknown attributes). */
 char *identity_extra_of(struct arena *a, json_t *body, const char *const *known);
+typedef json_t *(*identity_row_fn)(struct identity_state *st, sqlite3_stmt *q);
+/* Steps q (bound) to the end, one fn(row) per element. */
+int identity_collect(struct identity_state *st, sqlite3_stmt *q, identity_row_fn fn, json_t **out,
+                     struct api_error *err);
+/* 200 {"<key>": [rows], "links": {...}} */
+int identity_reply_list(struct http_request *req, struct http_response *resp, const char *key,
+                        sqlite3_stmt *q, identity_row_fn fn, struct api_error *err);
+/* The first row as fn makes it; 404 "Could not find <what>: <id>." */
+int identity_fetch(struct identity_state *st, sqlite3_stmt *q, identity_row_fn fn, const char *what,
+                   const char *id, json_t **out, struct api_error *err);
+/* status {"<key>": row} */
+int identity_reply_one(struct http_request *req, struct http_response *resp, int status,
+                       const char *key, sqlite3_stmt *q, identity_row_fn fn, const char *what,
+                       const char *id, struct api_error *err);
+/* Whether sql (one ? for id) returns a row. */
+int identity_exists(const char *sql, const char *id, bool *found, struct api_error *err);
+/* Same, a 404 naming what when it does not. */
+int identity_require(const char *sql, const char *id, const char *what, struct api_error *err);
+/* Runs a write; a constraint failure becomes a 409 with conflict. */
+int identity_run(sqlite3_stmt *q, const char *conflict, struct api_error *err);
+/* A string-or-null field: *present says whether the key was there. */
+int identity_optional_string(json_t *obj, const char *key, const char **out, bool *present,
+                             struct api_error *err);
 /* Caller's identity on an authenticated route. */
 const struct identity_auth *identity_caller(struct http_request *req);
 

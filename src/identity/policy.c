@@ -9,13 +9,14 @@
 #include "identity/internal.h"
 
 enum check {
-	CHECK_ADMIN,        /* admin_required */
-	CHECK_TOKEN,        /* any valid token */
-	CHECK_SCOPED,       /* any valid scoped token */
-	CHECK_OWNER_USER,   /* admin or {user_id} is the caller */
-	CHECK_OWN_PROJECT,  /* admin or {project_id} is the caller's project */
-	CHECK_ASSIGNMENTS,  /* admin or ?user.id is the caller */
-	CHECK_PROJECT_ROLES /* admin or {user_id} is the caller on its project */
+	CHECK_ADMIN,         /* admin_required */
+	CHECK_TOKEN,         /* any valid token */
+	CHECK_SCOPED,        /* any valid scoped token */
+	CHECK_OWNER_USER,    /* admin or {user_id} is the caller */
+	CHECK_OWN_PROJECT,   /* admin or {project_id} is the caller's project */
+	CHECK_ASSIGNMENTS,   /* admin or ?user.id is the caller */
+	CHECK_PROJECT_ROLES, /* admin or {user_id} is the caller on its project */
+	CHECK_OWN_DOMAIN     /* admin or {domain_id} is the caller's (project's) domain */
 };
 
 static const struct {
@@ -31,8 +32,9 @@ static const struct {
     {"identity:get_auth_system", CHECK_TOKEN},
     {"identity:get_user", CHECK_OWNER_USER},
     {"identity:list_user_projects", CHECK_OWNER_USER},
-    {"identity:list_user_groups", CHECK_OWNER_USER},
+    {"identity:list_groups_for_user", CHECK_OWNER_USER},
     {"identity:get_project", CHECK_OWN_PROJECT},
+    {"identity:get_domain", CHECK_OWN_DOMAIN},
     {"identity:list_project_tags", CHECK_OWN_PROJECT},
     {"identity:get_project_tag", CHECK_OWN_PROJECT},
     {"identity:list_role_assignments", CHECK_ASSIGNMENTS},
@@ -72,6 +74,11 @@ static bool allowed(struct http_request *req, const struct identity_auth *auth, 
 		const char *pid = http_param(req, "project_id");
 		return is_self(auth, http_param(req, "user_id")) && pid && auth->project_id &&
 		       !strcmp(pid, auth->project_id);
+	}
+	case CHECK_OWN_DOMAIN: {
+		const char *did = http_param(req, "domain_id");
+		const char *mine = auth->domain_id ? auth->domain_id : auth->project_domain_id;
+		return did && mine && !strcmp(did, mine);
 	}
 	}
 	return false;

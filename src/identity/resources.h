@@ -13,4 +13,158 @@ json_t *identity_project_json(struct identity_state *st, sqlite3_stmt *q);
 int identity_user_projects(struct http_request *req, const char *user_id, json_t **out,
                            struct api_error *err);
 
+json_t *identity_user_row(struct identity_state *st, sqlite3_stmt *q);
+json_t *identity_group_row(struct identity_state *st, sqlite3_stmt *q);
+json_t *identity_role_row(struct identity_state *st, sqlite3_stmt *q);
+
+/* app_creds.c */
+int identity_list_app_creds(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_get_app_cred(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_create_app_cred(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+int identity_delete_app_cred(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+
+/* assignments.c */
+int identity_list_role_assignments(struct http_request *req, struct http_response *resp,
+                                   struct api_error *err);
+
+/* catalog_api.c */
+int identity_list_regions(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_get_region(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int identity_create_region(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_update_region(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_delete_region(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_list_services(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_get_service(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_create_service(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_update_service(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_delete_service(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_list_endpoints(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_get_endpoint(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_create_endpoint(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+int identity_update_endpoint(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+int identity_delete_endpoint(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+
+/* domains.c */
+int identity_list_domains(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_get_domain(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int identity_create_domain(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_update_domain(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_delete_domain(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+
+/* grants.c */
+int identity_put_grant(struct http_request *req, struct http_response *resp, struct api_error *err);
+int identity_check_grant(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_delete_grant(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_list_grants(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+
+/* groups.c */
+int identity_list_groups(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_get_group(struct http_request *req, struct http_response *resp, struct api_error *err);
+int identity_create_group(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_update_group(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_delete_group(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_add_group_user(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_check_group_user(struct http_request *req, struct http_response *resp,
+                              struct api_error *err);
+int identity_remove_group_user(struct http_request *req, struct http_response *resp,
+                               struct api_error *err);
+int identity_list_group_users(struct http_request *req, struct http_response *resp,
+                              struct api_error *err);
+
+/* projects.c */
+int identity_list_projects(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_get_project(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_create_project(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_update_project(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_delete_project(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_list_project_tags(struct http_request *req, struct http_response *resp,
+                               struct api_error *err);
+int identity_replace_project_tags(struct http_request *req, struct http_response *resp,
+                                  struct api_error *err);
+int identity_check_project_tag(struct http_request *req, struct http_response *resp,
+                               struct api_error *err);
+int identity_add_project_tag(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+int identity_delete_project_tag(struct http_request *req, struct http_response *resp,
+                                struct api_error *err);
+int identity_delete_project_tags(struct http_request *req, struct http_response *resp,
+                                 struct api_error *err);
+int identity_list_user_projects(struct http_request *req, struct http_response *resp,
+                                struct api_error *err);
+
+/* roles.c */
+int identity_list_roles(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int identity_get_role(struct http_request *req, struct http_response *resp, struct api_error *err);
+int identity_create_role(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_update_role(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_delete_role(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_put_implied_role(struct http_request *req, struct http_response *resp,
+                              struct api_error *err);
+int identity_get_implied_role(struct http_request *req, struct http_response *resp,
+                              struct api_error *err);
+int identity_check_implied_role(struct http_request *req, struct http_response *resp,
+                                struct api_error *err);
+int identity_delete_implied_role(struct http_request *req, struct http_response *resp,
+                                 struct api_error *err);
+int identity_list_implied_roles(struct http_request *req, struct http_response *resp,
+                                struct api_error *err);
+int identity_list_role_inferences(struct http_request *req, struct http_response *resp,
+                                  struct api_error *err);
+
+/* users.c */
+int identity_list_users(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int identity_get_user(struct http_request *req, struct http_response *resp, struct api_error *err);
+int identity_create_user(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_update_user(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_delete_user(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int identity_change_password(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+int identity_list_user_groups(struct http_request *req, struct http_response *resp,
+                              struct api_error *err);
+
 #endif

@@ -107,3 +107,105 @@ const struct identity_auth *identity_caller(struct http_request *req)
 {
 	return identity_auth_of(req);
 }
+
+int identity_collect(struct identity_state *st, sqlite3_stmt *q, identity_row_fn fn, json_t **out,
+                     struct api_error *err)
+{
+	json_t *list = json_array();
+	int rc;
+	while ((rc = db_step(q, err)) == SQLITE_ROW)
+		json_array_append_new(list, fn(st, q));
+	sqlite3_reset(q);
+	if (rc < 0) {
+		json_decref(list);
+		return -1;
+	}
+	*out = list;
+	return 0;
+}
+
+int identity_reply_list(struct http_request *req, struct http_response *resp, const char *key,
+                        sqlite3_stmt *q, identity_row_fn fn, struct api_error *err)
+{
+	json_t *list;
+	if (identity_collect(req->ctx, q, fn, &list, err) != 0)
+		return -1;
+	http_reply_json(
+	    resp, 200,
+	    json_pack("{s:o,s:o}", key, list, "links", identity_collection_links(req->ctx, req)));
+	return 0;
+}
+
+int identity_fetch(struct identity_state *st, sqlite3_stmt *q, identity_row_fn fn, const char *what,
+                   const char *id, json_t **out, struct api_error *err)
+{
+	int rc = db_step(q, err);
+	if (rc == SQLITE_ROW)
+		*out = fn(st, q);
+	sqlite3_reset(q);
+	if (rc < 0)
+		return -1;
+	if (rc != SQLITE_ROW)
+		return api_fail(err, API_NOT_FOUND, "Could not find %s: %s.", what, id);
+	return 0;
+}
+
+int identity_reply_one(struct http_request *req, struct http_response *resp, int status,
+                       const char *key, sqlite3_stmt *q, identity_row_fn fn, const char *what,
+                       const char *id, struct api_error *err)
+{
+	json_t *obj;
+	if (identity_fetch(req->ctx, q, fn, what, id, &obj, err) != 0)
+		return -1;
+	http_reply_json(resp, status, json_pack("{s:o}", key, obj));
+	return 0;
+}
+
+int identity_exists(const char *sql, const char *id, bool *found, struct api_error *err)
+{
+	sqlite3_stmt *q = db_stmt(sql, err);
+	if (!q)
+		return -1;
+	db_bind_text(q, 1, id);
+	int rc = db_step(q, err);
+	sqlite3_reset(q);
+	if (rc < 0)
+		return -1;
+	*found = rc == SQLITE_ROW;
+	return 0;
+}
+
+int identity_require(const char *sql, const char *id, const char *what, struct api_error *err)
+{
+	bool found;
+	if (identity_exists(sql, id, &found, err) != 0)
+		return -1;
+	if (!found)
+		return api_fail(err, API_NOT_FOUND, "Could not find %s: %s.", what, id);
+	return 0;
+}
+
+int identity_run(sqlite3_stmt *q, const char *conflict, struct api_error *err)
+{
+	if (db_exec_stmt(q, err) != 0)
+		return db_fail(-1, conflict, err);
+	return 0;
+}
+
+int identity_optional_string(json_t *obj, const char *key, const char **out, bool *present,
+                             struct api_error *err)
+{
+	json_t *v = json_object_get(obj, key);
+	*present = v != NULL;
+	if (!v)
+		return 0;
+	if (json_is_null(v)) {
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field '%s': expected a string or null.", key);
+	*out = json_string_value(v);
+	return 0;
+}
