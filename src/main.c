@@ -13,6 +13,7 @@
 
 #include "core/db.h"
 #include "core/log.h"
+#include "network/dataplane/dp.h"
 #include "service.h"
 
 #define STACKD_VERSION "0.1.0"
@@ -21,6 +22,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: stackd serve [--data-dir DIR] [--listen HOST:PORT] [--admin-password PW]\n"
 	      "                    [--public-url URL] [--config FILE] [--SECTION.KEY VALUE ...]\n"
+	      "       stackd cleanup --data-dir DIR\n"
 	      "       stackd version\n",
 	      f);
 }
@@ -186,6 +188,34 @@ out:
 	return rc;
 }
 
+/* Removes every kernel object and process the data dir's services made
+ * (run it in the network namespace the daemon ran in). */
+static int cleanup(int argc, char **argv)
+{
+	struct api_error err = {0};
+	struct config *args = config_new();
+	int rc = 1;
+	if (config_parse_args(args, argc, argv, 2, &err) != 0) {
+		fprintf(stderr, "stackd: %s\n", err.message);
+		goto out;
+	}
+	const char *dir = config_get(args, "default", "data_dir", NULL);
+	char data_dir[PATH_MAX];
+	if (!dir || !realpath(dir, data_dir)) {
+		fprintf(stderr,
+		        "stackd cleanup: --data-dir DIR (an existing directory) is required\n");
+		goto out;
+	}
+	if (net_dp_cleanup(data_dir, &err) != 0) {
+		fprintf(stderr, "stackd cleanup: %s\n", err.message);
+		goto out;
+	}
+	rc = 0;
+out:
+	config_free(args);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -194,6 +224,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "serve"))
 		return serve(argc, argv);
+	if (!strcmp(argv[1], "cleanup"))
+		return cleanup(argc, argv);
 	if (!strcmp(argv[1], "version")) {
 		printf("stackd %s\n", STACKD_VERSION);
 		return 0;
