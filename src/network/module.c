@@ -1,6 +1,7 @@
 /* The network service module: configuration, start (migrations, routes,
  * the bootstrap external network, the data plane's full re-sync and the
  * metadata server) and stop, Neutron's error body and policy hook. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,15 +83,30 @@ static void cfg_str(const struct config *cfg, const char *key, const char *fallb
 	snprintf(out, len, "%s", config_get(cfg, "network", key, fallback));
 }
 
-/* Whether this process runs in the host's initial network namespace: the
- * data plane stays off there unless asked for, so that a plain `stackd
- * serve` (other services' tests) never touches the host's interfaces. */
-static bool in_initial_netns(void)
+/* Whether this process runs in a namespace made with `ip netns add` (a
+ * file of /run/netns): the data plane stays off otherwise unless asked for,
+ * so that a plain `stackd serve` (other services' tests) never touches
+ * the host's interfaces. */
+static bool in_named_netns(void)
 {
-	struct stat self, init;
-	if (stat("/proc/self/ns/net", &self) != 0 || stat("/proc/1/ns/net", &init) != 0)
-		return true;
-	return self.st_ino == init.st_ino && self.st_dev == init.st_dev;
+	struct stat self, st;
+	if (stat("/proc/self/ns/net", &self) != 0)
+		return false;
+	DIR *d = opendir("/run/netns");
+	if (!d)
+		return false;
+	bool found = false;
+	struct dirent *e;
+	while (!found && (e = readdir(d))) {
+		char path[300];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+		if (stat(path, &st) == 0 && st.st_ino == self.st_ino && st.st_dev == self.st_dev)
+			found = true;
+	}
+	closedir(d);
+	return found;
 }
 
 static void load_config(struct net_service *ns, const struct config *cfg)
@@ -112,7 +128,7 @@ static void load_config(struct net_service *ns, const struct config *cfg)
 	c->mtu = (unsigned)config_get_int(cfg, "network", "mtu", 1500);
 	const char *dp = config_get(cfg, "network", "dataplane", "auto");
 	if (!strcmp(dp, "auto"))
-		c->dataplane = !in_initial_netns();
+		c->dataplane = in_named_netns();
 	else
 		c->dataplane = config_get_bool(cfg, "network", "dataplane", false);
 	c->forward_external = config_get_bool(cfg, "network", "forward_external", false);
