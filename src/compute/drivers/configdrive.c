@@ -81,7 +81,11 @@ int qemu_configdrive_build(const char *iso_path, const struct qemu_cd_file *file
 		}
 		if (make_parents(tree, rel, err) < 0)
 			goto out;
-		snprintf(path, sizeof(path), "%s/%s", tree, rel);
+		int len = snprintf(path, sizeof(path), "%s/%s", tree, rel);
+		if (len < 0 || (size_t)len >= sizeof(path)) {
+			api_fail(err, API_INTERNAL, "config drive path too long");
+			goto out;
+		}
 		if (write_file(path, files[i].data, files[i].len, err) < 0)
 			goto out;
 	}
