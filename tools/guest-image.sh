@@ -34,8 +34,16 @@ have() { ls "$DEBS/$1"_*.deb >/dev/null 2>&1; }
 KPKG=$(ls "$DEBS" 2>/dev/null | sed -n 's/^\(linux-image-[0-9].*-cloud-amd64\)_.*\.deb$/\1/p' | head -n 1)
 if [ -z "$KPKG" ]; then
 	# The metapackage only depends on the versioned kernel package.
-	KPKG=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n 1)
+	resolve() {
+		apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -n 1
+	}
+	KPKG=$(resolve)
+	if [ -z "$KPKG" ]; then
+		say "apt knows no linux-image-cloud-amd64 yet: apt-get update"
+		apt-get update -q >/dev/null 2>&1 || true
+		KPKG=$(resolve)
+	fi
 	[ -n "$KPKG" ] || { say "cannot resolve linux-image-cloud-amd64 (apt-get update?)"; exit 1; }
 fi
 need=""
