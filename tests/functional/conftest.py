@@ -104,9 +104,16 @@ class Cloud:
         return p if not check else out
 
     def sdk(self, **kw):
+        """An openstacksdk Connection: the admin of clouds.yaml, or the
+        credentials given as keyword arguments (username=, password=, ...)."""
         import openstack
-        return openstack.connect(cloud="stackd", config_files=[self.clouds_yaml], **kw) \
-            if not kw else openstack.connect(auth_url=self.url + "/identity/v3", **kw)
+        from openstack import config as os_config
+        if kw:
+            return openstack.connect(auth_url=self.url + "/identity/v3", **kw)
+        # openstack.connect() ignores config_files: load clouds.yaml explicitly.
+        region = os_config.OpenStackConfig(config_files=[self.clouds_yaml]).get_one(
+            cloud="stackd")
+        return openstack.connection.Connection(config=region)
 
     def stop(self):
         if self.proc.poll() is None:

@@ -85,3 +85,136 @@ def test_wrong_password_is_401(cloud):
     body["auth"]["identity"]["password"]["user"]["name"] = "nobody"
     r2 = requests.post(cloud.url + "/identity/v3/auth/tokens", json=body, timeout=10)
     assert r2.status_code == 401 and r2.json() == r.json()
+
+
+def password_ident(user_id, password):
+    return {"methods": ["password"], "password": {"user": {"id": user_id,
+                                                           "password": password}}}
+
+
+def new_member(cloud, unique, role="member"):
+    p = cloud.request("POST", "/identity/v3/projects",
+                      json={"project": {"name": unique}}).json()["project"]
+    u = cloud.request("POST", "/identity/v3/users",
+                      json={"user": {"name": unique, "password": "pw"}}).json()["user"]
+    rid = cloud.request("GET", "/identity/v3/roles?name=" + role).json()["roles"][0]["id"]
+    cloud.request("PUT", "/identity/v3/projects/%s/users/%s/roles/%s" % (p["id"], u["id"], rid))
+    return p, u
+
+
+def test_unscoped_then_rescope(cloud, unique):
+    p, u = new_member(cloud, unique)
+    r = requests.post(cloud.url + "/identity/v3/auth/tokens", timeout=10,
+                      json={"auth": {"identity": password_ident(u["id"], "pw")}})
+    assert r.status_code == 201
+    t = r.json()["token"]
+    assert "project" not in t and "catalog" not in t and "roles" not in t
+    unscoped = r.headers["X-Subject-Token"]
+    r = cloud.request("GET", "/identity/v3/auth/projects", token=unscoped)
+    assert [x["id"] for x in r.json()["projects"]] == [p["id"]]
+    assert cloud.request("GET", "/identity/v3/auth/catalog", token=unscoped).status_code == 403
+    r = requests.post(cloud.url + "/identity/v3/auth/tokens", timeout=10, json={"auth": {
+        "identity": {"methods": ["token"], "token": {"id": unscoped}},
+        "scope": {"project": {"name": unique, "domain": {"name": "Default"}}}}})
+    assert r.status_code == 201, r.text
+    t2 = r.json()["token"]
+    assert t2["project"]["id"] == p["id"]
+    assert set(t2["methods"]) == {"token", "password"}
+    assert t2["audit_ids"][1] == t["audit_ids"][0]
+    assert t2["expires_at"] <= t["expires_at"]
+    # revoking the rescoped token leaves the original valid
+    tok2 = r.headers["X-Subject-Token"]
+    assert cloud.request("DELETE", "/identity/v3/auth/tokens",
+                         headers={"X-Subject-Token": tok2}).status_code == 204
+    assert cloud.request("GET", "/identity/v3/auth/projects", token=unscoped).status_code == 200
+
+
+def test_scope_to_project_without_role_is_401(cloud, unique):
+    p, u = new_member(cloud, unique)
+    r = requests.post(cloud.url + "/identity/v3/auth/tokens", timeout=10, json={"auth": {
+        "identity": password_ident(u["id"], "pw"), "scope": {"project": {"name": "admin",
+                                                                          "domain": {"id": "default"}}}}})
+    assert r.status_code == 401
+    r = requests.post(cloud.url + "/identity/v3/auth/tokens", timeout=10, json={"auth": {
+        "identity": password_ident(u["id"], "pw"), "scope": {"project": {"id": "nope"}}}})
+    assert r.status_code == 401
+
+
+def test_user_sees_own_token_not_others(cloud, unique):
+    p, u = new_member(cloud, unique)
+    mine, _ = cloud.token(unique, "pw", unique)
+    r = cloud.request("GET", "/identity/v3/auth/tokens", token=mine,
+                      headers={"X-Subject-Token": mine})
+    assert r.status_code == 200
+    r = cloud.request("GET", "/identity/v3/auth/tokens", token=mine,
+                      headers={"X-Subject-Token": cloud.admin_token})
+    assert r.status_code == 403
+    r = cloud.request("HEAD", "/identity/v3/auth/tokens", token=mine,
+                      headers={"X-Subject-Token": "garbage"})
+    assert r.status_code == 404
+
+
+def test_token_of_removed_role_or_deleted_project_fails(cloud, unique):
+    p, u = new_member(cloud, unique)
+    tok, _ = cloud.token(unique, "pw", unique)
+    assert cloud.request("GET", "/identity/v3/auth/catalog", token=tok).status_code == 200
+    rid = cloud.request("GET", "/identity/v3/roles?name=member").json()["roles"][0]["id"]
+    cloud.request("DELETE", "/identity/v3/projects/%s/users/%s/roles/%s" % (p["id"], u["id"], rid))
+    assert cloud.request("GET", "/identity/v3/auth/catalog", token=tok).status_code == 401
+    cloud.request("PUT", "/identity/v3/projects/%s/users/%s/roles/%s" % (p["id"], u["id"], rid))
+    tok, _ = cloud.token(unique, "pw", unique)
+    cloud.request("DELETE", "/identity/v3/projects/" + p["id"])
+    assert cloud.request("GET", "/identity/v3/auth/catalog", token=tok).status_code == 401
+
+
+def test_short_token_lifetime_expires(tmp_path):
+    """A daemon with [token] expiration = 1: tokens fail once expired."""
+    import conftest
+    import time as _time
+    c = conftest.Cloud(os.environ.get("STACKD_BIN", os.path.join(conftest.ROOT, "build",
+                                                                  "stackd")),
+                       extra_args=("--token.expiration", "1"))
+    try:
+        tok, body = c.token()
+        assert c.request("GET", "/identity/v3/auth/catalog", token=tok).status_code == 200
+        _time.sleep(1.2)
+        assert c.request("GET", "/identity/v3/auth/catalog", token=tok).status_code == 401
+        r = c.request("GET", "/identity/v3/auth/tokens", token=c.token()[0],
+                      headers={"X-Subject-Token": tok})
+        assert r.status_code == 404
+    finally:
+        c.stop()
+
+
+def test_restart_keeps_tokens_and_catalog(tmp_path):
+    """Tokens survive a restart (the key is in the data dir); the catalog
+    follows a new public URL."""
+    import conftest
+    binary = os.environ.get("STACKD_BIN", os.path.join(conftest.ROOT, "build", "stackd"))
+    c = conftest.Cloud(binary)
+    tok, _ = c.token()
+    c.stop()
+    c2 = conftest.Cloud.__new__(conftest.Cloud)
+    c2.__dict__.update(c.__dict__)
+    import subprocess
+    c2.port = conftest.free_port()
+    c2.url = "http://127.0.0.1:%d" % c2.port
+    c2._log = open(c2.log_path, "a")
+    c2.proc = subprocess.Popen([binary, "serve", "--data-dir", c.data_dir, "--listen",
+                                "127.0.0.1:%d" % c2.port], stdout=c2._log,
+                               stderr=subprocess.STDOUT)
+    try:
+        import time as _time
+        for _ in range(100):
+            try:
+                if requests.get(c2.url + "/healthcheck", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                _time.sleep(0.05)
+        r = c2.request("GET", "/identity/v3/auth/catalog", token=tok)
+        assert r.status_code == 200
+        ident = [s for s in r.json()["catalog"] if s["type"] == "identity"][0]
+        assert ident["endpoints"][0]["url"] == c2.url + "/identity"
+        assert "generated admin password" not in open(c.log_path).read()
+    finally:
+        c2.stop()
