@@ -50,6 +50,10 @@ static int set_gateway(struct net_service *ns, struct http_request *req, json_t 
 	json_t *old;
 	if (router_ports(req->arena, rid, "network:router_gateway", &old, err) != 0)
 		return -1;
+	/* {} clears the gateway as null does (the CLI's `router unset
+	 * --external-gateway` sends it). */
+	if (json_is_object(info) && json_object_size(info) == 0)
+		info = NULL;
 	const char *new_net = json_is_object(info) ? net_str(info, "network_id") : NULL;
 	if (json_is_object(info) && !new_net)
 		return api_fail_typed(err, API_BAD_REQUEST, "InvalidInput",

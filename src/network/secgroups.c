@@ -376,6 +376,15 @@ static bool is_icmp(int number)
 	return number == 1 || number == 58;
 }
 
+/* For duplicate detection a prefix of everything is no prefix. */
+static json_t *any_as_null(json_t *v)
+{
+	if (!v || (json_is_string(v) && (!strcmp(json_string_value(v), "0.0.0.0/0") ||
+	                                 !strcmp(json_string_value(v), "::/0"))))
+		return json_null();
+	return v;
+}
+
 static int rule_create_doc(struct http_request *req, json_t *in, json_t **out,
                            struct api_error *err)
 {
@@ -523,9 +532,7 @@ static int rule_create_doc(struct http_request *req, json_t *in, json_t **out,
 		bool eq = true;
 		for (size_t k = 0; same[k] && eq; k++) {
 			json_t *a = json_object_get(o, same[k]), *b = json_object_get(r, same[k]);
-			if (!a)
-				a = json_null();
-			eq = json_equal(a, b);
+			eq = json_equal(any_as_null(a), any_as_null(b));
 		}
 		if (eq)
 			return api_fail_typed(err, API_CONFLICT, "SecurityGroupRuleExists",
