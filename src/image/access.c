@@ -16,16 +16,14 @@ bool image_is_owner(const struct identity_auth *auth, const struct image_row *ro
 	return p && row->owner && !strcmp(p, row->owner);
 }
 
-static bool visible(struct http_request *req, const struct image_row *row)
+bool image_may_see(struct arena *a, const struct identity_auth *auth, const struct image_row *row)
 {
-	const struct identity_auth *auth = identity_auth_of(req);
 	if (identity_auth_is_admin(auth) || image_is_owner(auth, row))
 		return true;
 	if (!strcmp(row->visibility, "public") || !strcmp(row->visibility, "community"))
 		return true;
 	if (!strcmp(row->visibility, "shared"))
-		return image_db_member_status(req->arena, row->id, image_caller_project(auth)) !=
-		       NULL;
+		return image_db_member_status(a, row->id, image_caller_project(auth)) != NULL;
 	return false;
 }
 
@@ -34,7 +32,7 @@ int image_load_visible(struct http_request *req, const char *id, struct image_ro
 {
 	if (image_db_get(req->arena, id, out, err) != 0)
 		return -1;
-	if (!visible(req, out))
+	if (!image_may_see(req->arena, identity_auth_of(req), out))
 		return api_fail(err, API_NOT_FOUND, "No image found with ID %s", id);
 	return 0;
 }

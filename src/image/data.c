@@ -26,6 +26,11 @@ struct upload {
 	const char *busy_status; /* the status while bytes flow: saving or uploading */
 	bool stage;
 	bool done;
+	/* A refusal met mid-body (quota, disk full): the rest of the body is
+	 * read and dropped, so the client gets the answer instead of a reset
+	 * connection, and finish gives it. */
+	bool refused;
+	struct api_error refusal;
 	struct image_ingest ing;
 };
 
@@ -49,7 +54,16 @@ void image_remove_files(const struct image_svc *svc, const char *id)
 static int upload_write(void *state, const char *data, size_t len, struct api_error *err)
 {
 	struct upload *up = state;
-	return image_ingest_write(&up->ing, data, len, err);
+	if (up->refused)
+		return 0;
+	if (image_ingest_write(&up->ing, data, len, err) == 0)
+		return 0;
+	if (err->kind != API_TOO_LARGE)
+		return -1;
+	up->refused = true;
+	up->refusal = *err;
+	image_ingest_discard(&up->ing);
+	return 0;
 }
 
 static void upload_abort(void *state)
@@ -110,6 +124,10 @@ static int upload_finish(void *state, struct http_request *req, struct http_resp
 {
 	struct upload *up = state;
 	struct image_row row;
+	if (up->refused) {
+		*err = up->refusal;
+		return -1;
+	}
 	if (image_ingest_close(&up->ing, up->disk_format, err) != 0)
 		return -1; /* abort puts the image back to queued */
 	if (image_db_get(req->arena, up->id, &row, err) != 0) {

@@ -68,6 +68,7 @@ const char *image_caller_project(const struct identity_auth *auth);
  * projects must not learn that a private image exists). */
 int image_load_visible(struct http_request *req, const char *id, struct image_row *out,
                        struct api_error *err);
+bool image_may_see(struct arena *a, const struct identity_auth *auth, const struct image_row *row);
 bool image_is_owner(const struct identity_auth *auth, const struct image_row *row);
 /* 403 unless the caller owns the image (or is admin). */
 int image_require_owner(const struct identity_auth *auth, const struct image_row *row,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/arena.h"
 #include "image/internal.h"
@@ -35,9 +36,23 @@ static const char *const sort_keys[] = {
     "min_ram", "protected",  "os_hidden",        NULL};
 
 /* Query parameters that are not attribute filters. */
-static const char *const not_filters[] = {"limit",    "marker",     "sort_key",      "sort_dir",
-                                          "sort",     "visibility", "member_status", "tag",
-                                          "size_min", "size_max",   "os_hidden",     NULL};
+static const char *const not_filters[] = {
+    "limit", "marker",   "sort_key", "sort_dir",  "sort",      "visibility", "member_status",
+    "tag",   "size_min", "size_max", "os_hidden", "protected", NULL};
+
+/* oslo's bool_from_string, strict: 1 true, 0 false, -1 neither. */
+static int query_bool(const char *s)
+{
+	static const char *const yes[] = {"1", "t", "true", "on", "y", "yes", NULL};
+	static const char *const no[] = {"0", "f", "false", "off", "n", "no", NULL};
+	for (size_t i = 0; yes[i]; i++)
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+	for (size_t i = 0; no[i]; i++)
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	return -1;
+}
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -296,8 +311,13 @@ static int entry_matches(struct http_request *req, struct entry *e, bool *out,
 		return 0;
 
 	const char *hidden = http_query(req, "os_hidden");
-	bool want_hidden = hidden && !strcmp(hidden, "true");
+	bool want_hidden = hidden && query_bool(hidden) == 1;
 	if (e->row.os_hidden != want_hidden) {
+		*out = false;
+		return 0;
+	}
+	const char *prot = http_query(req, "protected");
+	if (prot && e->row.protected_ != (query_bool(prot) == 1)) {
 		*out = false;
 		return 0;
 	}
@@ -366,10 +386,10 @@ static int validate_query(struct http_request *req, struct api_error *err)
 	    strcmp(m, "all"))
 		return api_fail(err, API_BAD_REQUEST, "Invalid status value: %s", m);
 	const char *p = http_query(req, "protected");
-	if (p && strcmp(p, "true") && strcmp(p, "false"))
+	if (p && query_bool(p) < 0)
 		return api_fail(err, API_BAD_REQUEST, "Invalid value for protected: %s", p);
 	const char *h = http_query(req, "os_hidden");
-	if (h && strcmp(h, "true") && strcmp(h, "false"))
+	if (h && query_bool(h) < 0)
 		return api_fail(err, API_BAD_REQUEST, "Invalid value for os_hidden: %s", h);
 	return 0;
 }

@@ -1,0 +1,275 @@
+"""Image bytes: upload and download with checksums, Range requests, uploads
+cut off mid-body (the image stays queued, no file is left), the
+glance-direct import, the per-project quota, and a restart in the middle of
+an upload."""
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+
+import pytest
+import requests
+
+from conftest import Cloud
+from image_util import active_image, create, delete, show, upload
+
+
+def image_files(cloud):
+    d = os.path.join(cloud.data_dir, "images")
+    return sorted(f for f in os.listdir(d) if f != "staging")
+
+
+def test_upload_download_checksums(cloud):
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    img = create(cloud, disk_format="raw", container_format="bare")
+    r = upload(cloud, img["id"], data)
+    assert r.status_code == 204 and r.content == b""
+    body = show(cloud, img["id"]).json()
+    assert body["status"] == "active"
+    assert body["size"] == len(data) and body["virtual_size"] == len(data)
+    assert body["checksum"] == hashlib.md5(data).hexdigest()
+    assert body["os_hash_algo"] == "sha512"
+    assert body["os_hash_value"] == hashlib.sha512(data).hexdigest()
+    r = cloud.request("GET", "/image/v2/images/%s/file" % img["id"])
+    assert r.status_code == 200 and r.content == data
+    assert r.headers["Content-MD5"] == body["checksum"]
+    assert r.headers["Content-Type"] == "application/octet-stream"
+    assert int(r.headers["Content-Length"]) == len(data)
+    # the bytes sit in one file under the data dir, and go with the image
+    path = os.path.join(cloud.data_dir, "images", img["id"])
+    assert open(path, "rb").read() == data
+    assert delete(cloud, img["id"]).status_code == 204
+    assert not os.path.exists(path)
+
+
+def test_chunked_upload(cloud):
+    data = os.urandom(300000)
+    img = create(cloud, disk_format="raw", container_format="bare")
+    r = upload(cloud, img["id"], (data[i:i + 7000] for i in range(0, len(data), 7000)))
+    assert r.status_code == 204, r.text
+    assert show(cloud, img["id"]).json()["checksum"] == hashlib.md5(data).hexdigest()
+
+
+def test_empty_upload(cloud):
+    img = create(cloud, disk_format="raw", container_format="bare")
+    assert upload(cloud, img["id"], b"").status_code == 204
+    body = show(cloud, img["id"]).json()
+    assert body["status"] == "active" and body["size"] == 0
+    assert body["checksum"] == hashlib.md5(b"").hexdigest()
+
+
+@pytest.mark.parametrize("rng,status,start,end", [
+    ("bytes=0-99", 206, 0, 100),
+    ("bytes=1000-", 206, 1000, 10000),
+    ("bytes=-50", 206, 9950, 10000),
+    ("bytes=9990-20000", 206, 9990, 10000),
+    ("bytes=5-5", 206, 5, 6),
+    ("bytes=10000-", 416, 0, 0),
+    ("bytes=50-10", 416, 0, 0),
+    ("bytes=0-1,5-6", 416, 0, 0),
+    ("lines=1-2", 416, 0, 0),
+])
+def test_range_download(cloud, rng, status, start, end):
+    data = os.urandom(10000)
+    img = active_image(cloud, data=data)
+    r = cloud.request("GET", "/image/v2/images/%s/file" % img["id"], headers={"Range": rng})
+    assert r.status_code == status, r.text
+    if status == 206:
+        assert r.content == data[start:end]
+        assert r.headers["Content-Range"] == "bytes %d-%d/%d" % (start, end - 1, len(data))
+    else:
+        assert r.headers["Content-Range"] == "bytes */%d" % len(data)
+
+
+def test_download_of_queued_image_is_204(cloud):
+    img = create(cloud)
+    r = cloud.request("GET", "/image/v2/images/%s/file" % img["id"])
+    assert r.status_code == 204 and r.content == b""
+
+
+def test_upload_refusals(cloud):
+    img = active_image(cloud)
+    r = upload(cloud, img["id"], b"again")
+    assert r.status_code == 409
+    bare = create(cloud)  # no disk_format / container_format
+    assert upload(cloud, bare["id"], b"x").status_code == 400
+    typed = create(cloud, disk_format="raw", container_format="bare")
+    r = upload(cloud, typed["id"], b"x", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+    assert show(cloud, typed["id"]).json()["status"] == "queued"
+    assert upload(cloud, str(uuid.uuid4()), b"x").status_code == 404
+
+
+def raw_partial_upload(cloud, image_id, declared, send):
+    """Sends `send` bytes of a body declared `declared` long, then hangs up."""
+    s = socket.create_connection(("127.0.0.1", cloud.port))
+    head = ("PUT /image/v2/images/%s/file HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+            "X-Auth-Token: %s\r\nContent-Type: application/octet-stream\r\n"
+            "Content-Length: %d\r\n\r\n" % (image_id, cloud.port, cloud.admin_token, declared))
+    s.sendall(head.encode())
+    sent = 0
+    chunk = os.urandom(65536)
+    while sent < send:
+        n = min(len(chunk), send - sent)
+        s.sendall(chunk[:n])
+        sent += n
+    time.sleep(0.2)
+    s.close()
+
+
+def wait_status(cloud, image_id, status, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        got = show(cloud, image_id).json()["status"]
+        if got == status:
+            return
+        time.sleep(0.1)
+    raise AssertionError("image %s stayed %s, wanted %s" % (image_id, got, status))
+
+
+def test_interrupted_upload_leaves_queued(cloud):
+    img = create(cloud, disk_format="raw", container_format="bare")
+    raw_partial_upload(cloud, img["id"], 8 << 20, 3 << 20)
+    wait_status(cloud, img["id"], "queued")
+    body = show(cloud, img["id"]).json()
+    assert body["size"] is None and body["checksum"] is None
+    assert img["id"] not in image_files(cloud)
+    assert not [f for f in image_files(cloud) if f.startswith(".tmp-")]
+    # the image takes a whole upload afterwards
+    data = os.urandom(100000)
+    assert upload(cloud, img["id"], data).status_code == 204
+    assert show(cloud, img["id"]).json()["checksum"] == hashlib.md5(data).hexdigest()
+
+
+def test_upload_while_saving_conflicts(cloud):
+    img = create(cloud, disk_format="raw", container_format="bare")
+    s = socket.create_connection(("127.0.0.1", cloud.port))
+    s.sendall(("PUT /image/v2/images/%s/file HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\n"
+               "Content-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n"
+               % (img["id"], cloud.admin_token)).encode() + b"x" * 1000)
+    wait_status(cloud, img["id"], "saving")
+    assert upload(cloud, img["id"], b"other").status_code == 409
+    # deleting during the upload wins; the upload finds its image gone
+    assert delete(cloud, img["id"]).status_code == 204
+    s.sendall(b"x" * 999000)
+    reply = s.recv(4096).decode(errors="replace")
+    s.close()
+    assert " 410 " in reply.split("\r\n")[0]
+    assert not [f for f in image_files(cloud) if img["id"] in f]
+
+
+def test_stage_and_import(cloud):
+    data = os.urandom(200000)
+    img = create(cloud, disk_format="raw", container_format="bare")
+    base = "/image/v2/images/%s/" % img["id"]
+    r = cloud.request("POST", base + "import", json={"method": {"name": "glance-direct"}})
+    assert r.status_code == 409  # nothing staged yet
+    r = cloud.request("PUT", base + "stage", data=data,
+                      headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 204, r.text
+    assert show(cloud, img["id"]).json()["status"] == "uploading"
+    r = cloud.request("POST", base + "import", json={"method": {"name": "web-download",
+                                                                "uri": "http://x/y"}})
+    assert r.status_code == 400 and "outside network" in r.text
+    r = cloud.request("POST", base + "import", json={"method": {"name": "copy-image"}})
+    assert r.status_code == 400
+    r = cloud.request("POST", base + "import", json={"method": {"name": "glance-direct"}})
+    assert r.status_code == 202, r.text
+    body = show(cloud, img["id"]).json()
+    assert body["status"] == "active" and body["size"] == len(data)
+    assert body["os_hash_value"] == hashlib.sha512(data).hexdigest()
+    assert cloud.request("GET", base + "file").content == data
+    assert not os.listdir(os.path.join(cloud.data_dir, "images", "staging"))
+
+
+def test_stage_refuses_bad_format(cloud, tmp_path):
+    img = create(cloud, disk_format="qcow2", container_format="bare")
+    r = cloud.request("PUT", "/image/v2/images/%s/stage" % img["id"], data=os.urandom(5000),
+                      headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 400
+    assert show(cloud, img["id"]).json()["status"] == "queued"
+
+
+def test_cli_import(cloud, tmp_path, unique):
+    f = tmp_path / "d.raw"
+    data = os.urandom(50000)
+    f.write_bytes(data)
+    cloud.cli("image", "create", "--import", "--disk-format", "raw", "--container-format",
+              "bare", "--file", str(f), unique)
+    shown = cloud.cli("image", "show", unique, "-f", "json")
+    assert shown["status"] == "active"
+    assert shown["checksum"] == hashlib.md5(data).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def quota_cloud():
+    binary = os.environ.get("STACKD_BIN", os.path.join(os.path.dirname(__file__), "..", "..",
+                                                       "build", "stackd"))
+    c = Cloud(binary, extra_args=("--image.quota-bytes", "100000"))
+    yield c
+    c.stop()
+    assert c.proc.returncode == 0, c.log()[-3000:]
+
+
+def test_quota(quota_cloud):
+    c = quota_cloud
+    first = active_image(c, data=os.urandom(60000))
+    # refused from Content-Length, before any byte is stored
+    img = create(c, disk_format="raw", container_format="bare")
+    r = upload(c, img["id"], os.urandom(60000))
+    assert r.status_code == 413, r.text
+    assert show(c, img["id"]).json()["status"] == "queued"
+    # refused mid-stream when no length is announced
+    data = os.urandom(60000)
+    r = upload(c, img["id"], (data[i:i + 8192] for i in range(0, len(data), 8192)))
+    assert r.status_code == 413
+    wait_status(c, img["id"], "queued")
+    assert not [f for f in image_files(c) if f.startswith(".tmp-")]
+    # within what is left, fine; deleting frees the bytes
+    assert upload(c, img["id"], os.urandom(30000)).status_code == 204
+    third = create(c, disk_format="raw", container_format="bare")
+    assert upload(c, third["id"], os.urandom(20000)).status_code == 413
+    assert delete(c, first["id"]).status_code == 204
+    assert upload(c, third["id"], os.urandom(60000)).status_code == 204
+
+
+def test_restart_during_upload(tmp_path):
+    """stackd killed mid-upload: on restart the image is queued again and
+    the temporary file is gone."""
+    binary = os.environ.get("STACKD_BIN", os.path.join(os.path.dirname(__file__), "..", "..",
+                                                       "build", "stackd"))
+    c = Cloud(binary)
+    try:
+        img = create(c, disk_format="raw", container_format="bare")
+        s = socket.create_connection(("127.0.0.1", c.port))
+        s.sendall(("PUT /image/v2/images/%s/file HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\n"
+                   "Content-Type: application/octet-stream\r\nContent-Length: 9000000\r\n\r\n"
+                   % (img["id"], c.admin_token)).encode() + os.urandom(2000000))
+        wait_status(c, img["id"], "saving")
+        assert [f for f in image_files(c) if f.startswith(".tmp-")]
+        c.proc.send_signal(signal.SIGKILL)
+        c.proc.wait()
+        s.close()
+        log = open(c.log_path, "a")
+        proc = subprocess.Popen([binary, "serve", "--data-dir", c.data_dir, "--listen",
+                                 "127.0.0.1:%d" % c.port, "--admin-password",
+                                 c.admin_password], stdout=log, stderr=subprocess.STDOUT)
+        c.proc = proc
+        deadline = time.time() + 30
+        while True:
+            try:
+                if requests.get(c.url + "/healthcheck", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.time() < deadline and proc.poll() is None, c.log()[-2000:]
+            time.sleep(0.1)
+        c._admin_token = None
+        assert show(c, img["id"]).json()["status"] == "queued"
+        assert not [f for f in image_files(c) if f.startswith(".tmp-")]
+        assert upload(c, img["id"], b"ok").status_code == 204
+    finally:
+        c.stop()
