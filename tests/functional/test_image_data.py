@@ -211,7 +211,9 @@ def quota_cloud():
     c = Cloud(binary, extra_args=("--image.quota-bytes", "100000"))
     yield c
     c.stop()
-    assert c.proc.returncode == 0, c.log()[-3000:]
+    log = c.log()
+    assert c.proc.returncode == 0, log[-3000:]
+    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-3000:]
 
 
 def test_quota(quota_cloud):
@@ -273,3 +275,5 @@ def test_restart_during_upload(tmp_path):
         assert upload(c, img["id"], b"ok").status_code == 204
     finally:
         c.stop()
+    log = c.log()
+    assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-3000:]

@@ -115,8 +115,10 @@ int main(void)
 	CHECK_STR(json_string_value(json_object_get(doc, "k1")), "2");
 
 	/* attribute checks used by create */
-	CHECK(image_attr_check("id", json_string("x"), &err) == -1 && err.kind == API_FORBIDDEN);
-	CHECK(image_attr_check("os_distro", json_string("debian"), &err) == 0);
+	json_t *x = json_string("x");
+	CHECK(image_attr_check("id", x, &err) == -1 && err.kind == API_FORBIDDEN);
+	CHECK(image_attr_check("os_distro", x, &err) == 0);
+	json_decref(x);
 
 	json_decref(doc);
 	return check_done("test_image_patch");
