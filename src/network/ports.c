@@ -535,7 +535,19 @@ NET_HANDLER(net_ports_create)
 	}
 	if (db_commit(err) != 0)
 		return -1;
-	json_array_foreach(created, i, in) net_dp_ports_changed(ns, net_str(in, "network_id"));
+	/* One data plane pass per network, not per port. */
+	json_t *nets = net_own(req->arena, json_array());
+	json_array_foreach(created, i, in)
+	{
+		size_t j;
+		json_t *n;
+		bool seen = false;
+		json_array_foreach(nets, j, n) if (json_equal(n, json_object_get(in, "network_id")))
+		    seen = true;
+		if (!seen)
+			json_array_append(nets, json_object_get(in, "network_id"));
+	}
+	json_array_foreach(nets, i, in) net_dp_ports_changed(ns, json_string_value(in));
 	net_dp_security_changed(ns);
 	if (!bulk) {
 		net_reply_one(req, resp, 201, "port", json_array_get(created, 0));

@@ -376,6 +376,33 @@ static bool is_icmp(int number)
 	return number == 1 || number == 58;
 }
 
+/* The project's rule quota against the rules of the request's view. */
+static int net_rule_quota(struct net_service *ns, json_t *rules, const char *project,
+                          struct api_error *err)
+{
+	long long limit;
+	bool set;
+	if (net_quota_get(project, "security_group_rule", &limit, &set, err) != 0)
+		return -1;
+	if (!set)
+		limit = ns->cfg.quota[NET_Q_SECURITY_GROUP_RULE];
+	if (limit < 0)
+		return 0;
+	long long used = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rules, i, r)
+	{
+		const char *p = net_str(r, "project_id");
+		if (p && !strcmp(p, project))
+			used++;
+	}
+	if (used + 1 > limit)
+		return api_fail_typed(err, API_CONFLICT, "OverQuota",
+		                      "Quota exceeded for resources: ['security_group_rule'].");
+	return 0;
+}
+
 /* For duplicate detection a prefix of everything is no prefix. */
 static json_t *any_as_null(json_t *v)
 {
@@ -385,7 +412,9 @@ static json_t *any_as_null(json_t *v)
 	return v;
 }
 
-static int rule_create_doc(struct http_request *req, json_t *in, json_t **out,
+/* rules: every rule, loaded once per request and kept current by the
+ * caller (a bulk create checks duplicates and quota against it). */
+static int rule_create_doc(struct http_request *req, json_t *in, json_t *rules, json_t **out,
                            struct api_error *err)
 {
 	json_t *tmp = net_own(req->arena, json_object());
@@ -519,9 +548,6 @@ static int rule_create_doc(struct http_request *req, json_t *in, json_t **out,
 	if (net_str(tmp, "description"))
 		json_object_set(r, "description", json_object_get(tmp, "description"));
 	/* Same rule twice is a conflict. */
-	json_t *rules;
-	if (net_obj_list(req->arena, "security_group_rule", &rules, err) != 0)
-		return -1;
 	static const char *const same[] = {"security_group_id", "direction",       "ethertype",
 	                                   "protocol",          "port_range_min",  "port_range_max",
 	                                   "normalized_cidr",   "remote_group_id", NULL};
@@ -540,10 +566,10 @@ static int rule_create_doc(struct http_request *req, json_t *in, json_t **out,
 			                      net_str(o, "id"));
 	}
 	net_stamp_new(r, net_str(sg, "project_id"));
-	if (net_quota_check(net_of(req), net_str(sg, "project_id"), NET_Q_SECURITY_GROUP_RULE, 1,
-	                    err) != 0 ||
+	if (net_rule_quota(net_of(req), rules, net_str(sg, "project_id"), err) != 0 ||
 	    net_obj_put("security_group_rule", r, err) != 0)
 		return -1;
+	json_array_append(rules, r);
 	/* A rule change is a change of its group. */
 	net_stamp_update(sg);
 	if (net_obj_put("security_group", sg, err) != 0)
@@ -577,12 +603,17 @@ NET_HANDLER(net_sgrs_create)
 	if (db_begin(err) != 0)
 		return -1;
 	json_t *created = net_own(req->arena, json_array());
+	json_t *rules;
+	if (net_obj_list(req->arena, "security_group_rule", &rules, err) != 0) {
+		db_rollback();
+		return -1;
+	}
 	size_t i;
 	json_t *in;
 	json_array_foreach(items, i, in)
 	{
 		json_t *r = NULL;
-		if (rule_create_doc(req, in, &r, err) != 0) {
+		if (rule_create_doc(req, in, rules, &r, err) != 0) {
 			db_rollback();
 			return -1;
 		}

@@ -230,15 +230,24 @@ class Lab:
         sh("ip netns del %s" % self.ns, check=False)
 
 
+_LAB = []  # one lab per session, whichever test module asks first
+
+
 @pytest.fixture(scope="session")
-def lab():
+def lab(request):
+    # Each test module imports this fixture, which makes one session
+    # fixture per module for pytest: they share one Lab.
+    if _LAB:
+        yield _LAB[0]
+        return
     binary = os.environ.get("STACKD_BIN", os.path.join(ROOT, "build", "stackd"))
-    lab = Lab(binary)
-    yield lab
-    lab.close()
-    log = lab.cloud.log()
+    the_lab = Lab(binary)
+    _LAB.append(the_lab)
+    yield the_lab
+    the_lab.close()
+    log = the_lab.cloud.log()
     assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
-    assert lab.cloud.proc.returncode == 0, log[-3000:]
+    assert the_lab.cloud.proc.returncode == 0, log[-3000:]
 
 
 @pytest.fixture(scope="module")
