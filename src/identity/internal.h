@@ -28,6 +28,10 @@ struct identity_cached_auth {
 	char *token;
 	uint64_t gen;
 	struct identity_auth auth; /* strings owned by the entry */
+	/* The validation response (GET /v3/auth/tokens) without and with the
+	 * catalog, rendered on first use: NULL until then. */
+	char *body[2];
+	size_t body_len[2];
 };
 
 struct identity_revocation {
@@ -93,6 +97,12 @@ int identity_issue(struct identity_state *st, struct arena *a, const struct iden
 int identity_effective_roles(struct arena *a, const char *user_id, char kind, const char *target_id,
                              const char ***ids, const char ***names, size_t *n,
                              struct api_error *err);
+
+/* The token document of a validated token as JSON text (arena copy),
+ * rendered once per token and identity write. */
+int identity_token_body_text(struct identity_state *st, struct arena *a,
+                             const struct identity_auth *auth, bool catalog, char **text,
+                             size_t *len, struct api_error *err);
 
 /* ---- revoke.c ---- */
 int identity_revocations_load(struct identity_state *st, struct api_error *err);

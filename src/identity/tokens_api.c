@@ -48,11 +48,13 @@ int identity_get_token(struct http_request *req, struct http_response *resp, str
 	struct identity_auth *auth;
 	if (subject(req, &auth, err) != 0)
 		return -1;
-	json_t *body = identity_token_body(req->ctx, auth, !http_query_has(req, "nocatalog"), err);
-	if (!body)
+	char *text;
+	size_t len;
+	if (identity_token_body_text(req->ctx, req->arena, auth, !http_query_has(req, "nocatalog"),
+	                             &text, &len, err) != 0)
 		return -1;
 	http_header_set(resp, "X-Subject-Token", auth->token_id);
-	http_reply_json(resp, 200, body);
+	http_reply_text(resp, 200, "application/json", text, len);
 	return 0;
 }
 

@@ -292,6 +292,8 @@ static void entry_clear(struct identity_cached_auth *e)
 	}
 	free(x->roles);
 	free(x->role_ids);
+	free(e->body[0]);
+	free(e->body[1]);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -397,6 +399,43 @@ int identity_validate(struct identity_state *st, struct arena *a, const char *to
 	copy_auth(&e->auth, auth, heap_dup, NULL, heap_alloc);
 	pthread_mutex_unlock(&st->lock);
 	*out = auth;
+	return 0;
+}
+
+int identity_token_body_text(struct identity_state *st, struct arena *a,
+                             const struct identity_auth *auth, bool catalog, char **text,
+                             size_t *len, struct api_error *err)
+{
+	uint64_t gen = atomic_load(&st->gen);
+	size_t slot = slot_of(auth->token_id);
+	int k = catalog ? 1 : 0;
+	pthread_mutex_lock(&st->lock);
+	struct identity_cached_auth *e = &st->cache[slot];
+	if (e->token && e->gen == gen && e->body[k] && !strcmp(e->token, auth->token_id)) {
+		*len = e->body_len[k];
+		*text = arena_strndup(a, e->body[k], *len);
+		pthread_mutex_unlock(&st->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&st->lock);
+	json_t *body = identity_token_body(st, auth, catalog, err);
+	if (!body)
+		return -1;
+	char *dumped = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!dumped)
+		return api_fail(err, API_INTERNAL, "out of memory rendering a token");
+	*len = strlen(dumped);
+	*text = arena_strndup(a, dumped, *len);
+	pthread_mutex_lock(&st->lock);
+	e = &st->cache[slot];
+	if (e->token && e->gen == gen && !e->body[k] && !strcmp(e->token, auth->token_id)) {
+		e->body[k] = dumped;
+		e->body_len[k] = *len;
+		dumped = NULL;
+	}
+	pthread_mutex_unlock(&st->lock);
+	free(dumped);
 	return 0;
 }
 
