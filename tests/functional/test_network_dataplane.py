@@ -284,7 +284,9 @@ def test_restart_keeps_connectivity_and_reapplies_state(lab, net, topo):
     lab.restart()
     assert g1.ping(g2.ip)
     assert eventually(lambda: tcp_from_host(addr, 2222))
-    # something deleted while stackd was down is gone after the restart
+    # dnsmasq ends with stackd and is started again with it
+    offer = g1.dhcp_offer()
+    assert offer and offer["yiaddr"] == g1.ip
     status, _ = g1.http_get("http://169.254.169.254/openstack/latest/network_data.json")
     assert status == 200
 

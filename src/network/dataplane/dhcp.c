@@ -169,7 +169,8 @@ void dp_dhcp_kill(const char *state_dir, const char *network_id)
 	pid_t pid = dp_pidfile_alive(pidf, network_id);
 	if (pid > 0) {
 		kill(pid, SIGTERM);
-		for (int i = 0; i < 50 && kill(pid, 0) == 0; i++)
+		dp_reap(pid);
+		for (int i = 0; i < 50 && dp_pidfile_alive(pidf, network_id); i++)
 			usleep(20000);
 	}
 	unlink(pidf);
@@ -254,12 +255,13 @@ int dp_dhcp_sync(struct net_service *ns, json_t *net, json_t *subnets, json_t *p
 	}
 	char cmd[32768];
 	snprintf(cmd, sizeof(cmd),
-	         "ip netns exec %s dnsmasq --no-hosts --no-resolv --port=0 --except-interface=lo "
+	         "ip netns exec %s dnsmasq --keep-in-foreground --no-hosts --no-resolv --port=0 "
+	         "--except-interface=lo "
 	         "--bind-interfaces --interface=%s --user=root --group=root --conf-file=/dev/null "
-	         "--pid-file=%s/pid --dhcp-hostsfile=%s/host --dhcp-optsfile=%s/opts "
+	         "--dhcp-hostsfile=%s/host --dhcp-optsfile=%s/opts "
 	         "--dhcp-leasefile=%s/leases --log-facility=%s/log --dhcp-authoritative "
 	         "--domain=openstacklocal --dhcp-lease-max=16777216%s",
-	         nsname, peer, dir, dir, dir, dir, dir, ranges);
+	         nsname, peer, dir, dir, dir, dir, ranges);
 	snprintf(path, sizeof(path), "%s/pid", dir);
 	pid_t pid = dp_pidfile_alive(path, nid);
 	snprintf(path, sizeof(path), "%s/cmd", dir);
@@ -275,8 +277,10 @@ int dp_dhcp_sync(struct net_service *ns, json_t *net, json_t *subnets, json_t *p
 		dp_dhcp_kill(ns->state_dir, nid);
 	if (write_file(path, cmd, err) != 0)
 		goto out;
-	snprintf(path, sizeof(path), "%s/log", dir);
-	rc = dp_spawn_daemon(err, path, "%s", cmd);
+	char logp[4300];
+	snprintf(logp, sizeof(logp), "%s/log", dir);
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	rc = dp_spawn_child(err, logp, path, "%s", cmd);
 	if (rc == 0)
 		log_info("msg=\"dnsmasq started\" network=%s", nid);
 out:

@@ -35,6 +35,10 @@ struct net_metadata_server {
 	pthread_mutex_t lock;
 	struct md_listener l[MD_MAX];
 	size_t n;
+	/* Listeners removed while the thread may still poll them: it closes
+	 * them itself, once it no longer holds a copy. */
+	int dead[MD_MAX];
+	size_t ndead;
 	bool stop;
 };
 
@@ -236,6 +240,9 @@ static void *md_thread(void *arg)
 	struct md_listener copy[MD_MAX];
 	for (;;) {
 		pthread_mutex_lock(&md->lock);
+		for (size_t i = 0; i < md->ndead; i++)
+			close(md->dead[i]);
+		md->ndead = 0;
 		bool stop = md->stop;
 		size_t n = md->n;
 		memcpy(copy, md->l, sizeof(copy[0]) * n);
@@ -308,6 +315,8 @@ void dp_md_stop(struct net_service *ns)
 	pthread_join(md->thread, NULL);
 	for (size_t i = 0; i < md->n; i++)
 		close(md->l[i].fd);
+	for (size_t i = 0; i < md->ndead; i++)
+		close(md->dead[i]);
 	close(md->wake[0]);
 	close(md->wake[1]);
 	pthread_mutex_destroy(&md->lock);
@@ -354,10 +363,10 @@ void dp_md_unlisten(struct net_service *ns, const char *id)
 	for (size_t i = 0; i < md->n; i++) {
 		if (strcmp(md->l[i].id, id))
 			continue;
-		/* The thread holds a copy of the descriptor: closing it while it
-		 * polls is harmless (poll reports POLLNVAL, accept fails), and
-		 * the wake-up makes it take the new set. */
-		close(md->l[i].fd);
+		if (md->ndead < MD_MAX)
+			md->dead[md->ndead++] = md->l[i].fd;
+		else
+			close(md->l[i].fd);
 		md->l[i] = md->l[--md->n];
 		break;
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -170,13 +171,73 @@ int dp_run(struct api_error *err, const char *input, char *out, size_t outlen, c
 	return rc;
 }
 
-int dp_spawn_daemon(struct api_error *err, const char *log_path, const char *fmt, ...)
+int dp_spawn_child(struct api_error *err, const char *log_path, const char *pid_path,
+                   const char *fmt, ...)
 {
+	char cmd[32768];
 	va_list ap;
 	va_start(ap, fmt);
-	int rc = vrun(err, NULL, NULL, 0, log_path, fmt, ap);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	return rc;
+	char line[32768];
+	snprintf(line, sizeof(line), "%s", cmd);
+	char *argv[DP_MAX_ARGS];
+	if (split(line, argv) == 0)
+		return api_fail(err, API_INTERNAL, "empty command");
+	char exe[256];
+	tool_path(argv[0], exe, sizeof(exe));
+	int logfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (logfd < 0 || devnull < 0) {
+		if (logfd >= 0)
+			close(logfd);
+		if (devnull >= 0)
+			close(devnull);
+		return api_fail(err, API_INTERNAL, "%s: %s", log_path, strerror(errno));
+	}
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1); /* stackd died between fork and prctl */
+		dup2(devnull, 0);
+		dup2(logfd, 1);
+		dup2(logfd, 2);
+		closefrom(3);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		execv(exe, argv);
+		_exit(127);
+	}
+	close(logfd);
+	close(devnull);
+	if (pid < 0)
+		return api_fail(err, API_INTERNAL, "fork: %s", strerror(errno));
+	FILE *f = fopen(pid_path, "w");
+	if (f) {
+		fprintf(f, "%d\n", (int)pid);
+		fclose(f);
+	}
+	/* A child that fails at once (bad option, address in use) is an
+	 * error now rather than a silent DHCP outage. */
+	usleep(50000);
+	int status;
+	if (waitpid(pid, &status, WNOHANG) == pid)
+		return api_fail(err, API_INTERNAL, "`%s` exited at once (status %d), see %s", cmd,
+		                WIFEXITED(status) ? WEXITSTATUS(status) : -1, log_path);
+	return 0;
+}
+
+void dp_reap(pid_t pid)
+{
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) != 0)
+			return; /* reaped, or not our child (started by a previous stackd) */
+		usleep(10000);
+	}
 }
 
 bool dp_link_exists(const char *name)

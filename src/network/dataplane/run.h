@@ -16,10 +16,16 @@
  * to outlen-1 bytes of stdout. */
 int dp_run(struct api_error *err, const char *input, char *out, size_t outlen, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Starts a daemon (it forks itself away, e.g. dnsmasq) with stdout and
- * stderr to log_path; waits for the launcher to exit. */
-int dp_spawn_daemon(struct api_error *err, const char *log_path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Starts a long-running child (dnsmasq in the foreground) with stdout and
+ * stderr to log_path and writes its pid to pid_path. The child gets
+ * SIGTERM when stackd ends (PR_SET_PDEATHSIG): nothing outlives the daemon,
+ * even when its namespace is torn down without `stackd cleanup`. */
+int dp_spawn_child(struct api_error *err, const char *log_path, const char *pid_path,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Waits (briefly) for a child that was told to end; a pid that is not our
+ * child returns at once. */
+void dp_reap(pid_t pid);
 
 bool dp_link_exists(const char *name);
 bool dp_netns_exists(const char *name);
