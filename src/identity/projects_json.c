@@ -1,9 +1,9 @@
 /* The JSON shape of a project row and the projects a user can scope to,
  * shared by /v3/projects, /v3/auth/projects and /v3/users/{id}/projects. */
+#include <string.h>
+
 #include "identity/resources.h"
 
-static const char SQL_TAGS[] =
-    "SELECT tag FROM identity_project_tags WHERE project_id = ? ORDER BY tag";
 static const char SQL_USER_PROJECTS[] =
     "WITH grp(id) AS (SELECT group_id FROM identity_group_members WHERE user_id = ?1), "
     "direct(id) AS (SELECT target_id FROM identity_assignments WHERE actor_id = ?1 AND "
@@ -27,14 +27,14 @@ json_t *identity_project_json(struct identity_state *st, sqlite3_stmt *q)
 	              parent ? parent : db_column_text(q, 2), "is_domain", 0, "tags", "options");
 	json_object_set_new(p, "links", identity_links(st, "projects", id));
 	identity_merge_extra(p, db_column_text(q, 6));
-	struct api_error err = {0};
-	sqlite3_stmt *t = db_stmt(SQL_TAGS, &err);
-	if (t) {
-		db_bind_text(t, 1, id);
-		json_t *tags = json_object_get(p, "tags");
-		while (db_step(t, &err) == SQLITE_ROW)
-			json_array_append_new(tags, json_string(db_column_text(t, 0)));
-		sqlite3_reset(t);
+	/* Column 7: the tags, sorted, joined by the unit separator. */
+	const char *tags = db_column_text(q, 7);
+	json_t *arr = json_object_get(p, "tags");
+	while (tags && *tags) {
+		const char *sep = strchr(tags, '\x1f');
+		size_t n = sep ? (size_t)(sep - tags) : strlen(tags);
+		json_array_append_new(arr, json_stringn(tags, n));
+		tags = sep ? sep + 1 : NULL;
 	}
 	return p;
 }

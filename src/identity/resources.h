@@ -6,8 +6,10 @@
 #include "identity/internal.h"
 
 /* "SELECT " IDENTITY_PROJECT_COLS " FROM identity_projects p ..." */
-#define IDENTITY_PROJECT_COLS \
-	"p.id, p.name, p.domain_id, p.description, p.enabled, p.parent_id, p.extra"
+#define IDENTITY_PROJECT_COLS                                                              \
+	"p.id, p.name, p.domain_id, p.description, p.enabled, p.parent_id, p.extra, "      \
+	"(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM identity_project_tags " \
+	"WHERE project_id = p.id ORDER BY tag))"
 json_t *identity_project_json(struct identity_state *st, sqlite3_stmt *q);
 /* Projects of a user (direct, group and domain-inherited roles). */
 int identity_user_projects(struct http_request *req, const char *user_id, json_t **out,
