@@ -118,6 +118,9 @@ static int bind_nic(struct net_service *ns, struct arena *a, const struct net_se
 	if (nic->fixed_ip)
 		json_object_set_new(in, "fixed_ips",
 		                    json_pack("[{s:s}]", "ip_address", nic->fixed_ip));
+	/* As Nova does with DNS integration: the guest's DHCP host name. */
+	if (srv->hostname && *srv->hostname)
+		json_object_set_new(in, "dns_name", json_string(srv->hostname));
 	if (srv->nsecurity_groups && net_bool(net, "port_security_enabled", true)) {
 		json_t *g = json_array();
 		for (size_t i = 0; i < srv->nsecurity_groups; i++)

@@ -47,10 +47,23 @@ char *dp_dhcp_hosts(json_t *subnets, json_t *ports)
 			if (!dhcp_v4(subnet_of(subnets, net_str(fx, "subnet_id"))))
 				continue;
 			char host[64];
-			snprintf(host, sizeof(host), "host-%s", net_str(fx, "ip_address"));
-			for (char *c = host; *c; c++)
-				if (*c == '.')
-					*c = '-';
+			const char *dns = net_str(p, "dns_name");
+			if (dns && *dns) {
+				/* a label of letters, digits and dashes only */
+				size_t k = 0;
+				for (const char *c = dns; *c && k < sizeof(host) - 1; c++)
+					if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+					    (*c >= '0' && *c <= '9') || *c == '-')
+						host[k++] = *c;
+				host[k] = '\0';
+			} else {
+				snprintf(host, sizeof(host), "host-%s", net_str(fx, "ip_address"));
+				for (char *c = host; *c; c++)
+					if (*c == '.')
+						*c = '-';
+			}
+			if (!*host)
+				snprintf(host, sizeof(host), "host");
 			fprintf(f, "%s,%s,%s\n", net_str(p, "mac_address"),
 			        net_str(fx, "ip_address"), host);
 			break; /* one address per MAC for DHCPv4 */
