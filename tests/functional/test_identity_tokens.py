@@ -188,11 +188,14 @@ def test_short_token_lifetime_expires(tmp_path):
 
 def test_restart_keeps_tokens_and_catalog(tmp_path):
     """Tokens survive a restart (the key is in the data dir); the catalog
-    follows a new public URL."""
+    follows a new public URL and regains entries that went missing."""
     import conftest
     binary = os.environ.get("STACKD_BIN", os.path.join(conftest.ROOT, "build", "stackd"))
     c = conftest.Cloud(binary)
     tok, _ = c.token()
+    # a catalog entry that went missing is added back on the next start
+    svc = c.request("GET", "/identity/v3/services?type=identity").json()["services"][0]
+    assert c.request("DELETE", "/identity/v3/services/" + svc["id"]).status_code == 204
     c.stop()
     c2 = conftest.Cloud.__new__(conftest.Cloud)
     c2.__dict__.update(c.__dict__)
@@ -214,6 +217,7 @@ def test_restart_keeps_tokens_and_catalog(tmp_path):
         r = c2.request("GET", "/identity/v3/auth/catalog", token=tok)
         assert r.status_code == 200
         ident = [s for s in r.json()["catalog"] if s["type"] == "identity"][0]
+        assert len(ident["endpoints"]) == 3
         assert ident["endpoints"][0]["url"] == c2.url + "/identity"
         assert "generated admin password" not in open(c.log_path).read()
     finally:
