@@ -30,6 +30,7 @@ static const struct {
     {"identity:get_auth_projects", CHECK_TOKEN},
     {"identity:get_auth_domains", CHECK_TOKEN},
     {"identity:get_auth_system", CHECK_TOKEN},
+    {"identity:not_implemented", CHECK_TOKEN}, /* 501 for any valid token */
     {"identity:get_user", CHECK_OWNER_USER},
     {"identity:list_user_projects", CHECK_OWNER_USER},
     {"identity:list_groups_for_user", CHECK_OWNER_USER},

@@ -9,6 +9,8 @@
 
 static int get_versions(struct http_request *req, struct http_response *resp,
                         struct api_error *err);
+static int not_implemented(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
 static int get_version(struct http_request *req, struct http_response *resp, struct api_error *err);
 
 const struct http_route identity_routes[] = {
@@ -223,6 +225,28 @@ const struct http_route identity_routes[] = {
      "identity:update_endpoint"},
     {"DELETE", "/v3/endpoints/{endpoint_id}", identity_delete_endpoint, NULL,
      "identity:delete_endpoint"},
+    /* Keystone APIs stackd does not implement: 501, not 404. */
+    {"GET", "/v3/credentials", not_implemented, NULL, "identity:not_implemented"},
+    {"POST", "/v3/credentials", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/credentials/{rest*}", not_implemented, NULL, "identity:not_implemented"},
+    {"PATCH", "/v3/credentials/{rest*}", not_implemented, NULL, "identity:not_implemented"},
+    {"DELETE", "/v3/credentials/{rest*}", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/users/{user_id}/credentials/{rest*}", not_implemented, NULL,
+     "identity:not_implemented"},
+    {"POST", "/v3/users/{user_id}/credentials/{rest*}", not_implemented, NULL,
+     "identity:not_implemented"},
+    {"DELETE", "/v3/users/{user_id}/credentials/{rest*}", not_implemented, NULL,
+     "identity:not_implemented"},
+    {"GET", "/v3/users/{user_id}/access_rules", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/domains/{domain_id}/config", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/limits", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/registered_limits", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/policies", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/OS-TRUST/{rest*}", not_implemented, NULL, "identity:not_implemented"},
+    {"POST", "/v3/OS-TRUST/{rest*}", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/OS-FEDERATION/{rest*}", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/OS-OAUTH1/{rest*}", not_implemented, NULL, "identity:not_implemented"},
+    {"GET", "/v3/OS-EP-FILTER/{rest*}", not_implemented, NULL, "identity:not_implemented"},
 };
 
 const size_t identity_nroutes = sizeof(identity_routes) / sizeof(identity_routes[0]);
@@ -253,6 +277,14 @@ static int get_version(struct http_request *req, struct http_response *resp, str
 	(void)err;
 	http_reply_json(resp, 200, json_pack("{s:o}", "version", version_doc(req->ctx)));
 	return 0;
+}
+
+static int not_implemented(struct http_request *req, struct http_response *resp,
+                           struct api_error *err)
+{
+	(void)resp;
+	return api_fail(err, API_NOT_IMPLEMENTED, "%s %s is not implemented by stackd.",
+	                req->method, req->path);
 }
 
 void identity_render_error(struct http_request *req, struct http_response *resp,

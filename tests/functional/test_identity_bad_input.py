@@ -135,3 +135,12 @@ def test_tampered_token_is_401(cloud):
                 "!" * 100, tok.replace(tok[10], "_" if tok[10] != "_" else "-")):
         r = cloud.request("GET", V3 + "/auth/catalog", token=bad)
         assert_error(r, 401)
+
+
+def test_unimplemented_keystone_apis_are_501(cloud):
+    for method, path in (("GET", "/credentials"), ("GET", "/OS-TRUST/trusts"),
+                         ("GET", "/users/x/credentials/OS-EC2"), ("GET", "/limits")):
+        r = cloud.request(method, V3 + path)
+        assert_error(r, 501)
+        r = requests.request(method, cloud.url + V3 + path, timeout=5)
+        assert_error(r, 401)
