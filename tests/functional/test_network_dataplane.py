@@ -278,6 +278,28 @@ def test_isolated_network_gets_metadata_route_and_answers_from_dhcp_namespace(la
     assert status == 200 and g.mac in body
 
 
+def test_overlapping_cidrs_in_two_networks_stay_apart(lab, net):
+    pairs = []
+    for name in ("dp-ova", "dp-ovb"):
+        n = api(net, "POST", "/networks", json={"network": {"name": name}})["network"]
+        s = api(net, "POST", "/subnets", json={"subnet": {
+            "network_id": n["id"], "ip_version": 4, "cidr": "10.91.0.0/24"}})["subnet"]
+        guests = []
+        for i, ip in enumerate(("10.91.0.10", "10.91.0.11")):
+            port = api(net, "POST", "/ports", json={"port": {
+                "network_id": n["id"], "device_owner": "compute:nova",
+                "device_id": FAKE_SERVER % (20 + len(pairs) * 2 + i),
+                "fixed_ips": [{"ip_address": ip}]}})["port"]
+            guests.append(lab.guest(port, n, s))
+        pairs.append(guests)
+    (a1, a2), (b1, b2) = pairs
+    a2.serve_tcp(2227)
+    assert eventually(lambda: a1.ping(a2.ip) and b1.ping(b2.ip))
+    # same addresses, same ports, different networks: each reaches its own
+    assert a1.tcp_ok(a2.ip, 2227)
+    assert not b1.tcp_ok(b2.ip, 2227)  # nobody listens on b2
+
+
 def test_restart_keeps_connectivity_and_reapplies_state(lab, net, topo):
     g1, g2, _ = topo["g"]
     addr = topo["fip"]["floating_ip_address"]

@@ -90,7 +90,12 @@ static void test_script(void)
 	    "\"remote_group_id\":\"sg-web\"},"
 	    "{\"security_group_id\":\"sg-unused\",\"direction\":\"ingress\",\"ethertype\":\"IPv4\"}"
 	    "]");
-	char *s = dp_nft_sg_script(ports, rules, ports);
+	json_t *zoned = json_pack("[s]", "net-a");
+	json_object_set_new(json_array_get(ports, 0), "network_id", json_string("net-a"));
+	json_object_set_new(json_array_get(ports, 1), "network_id", json_string("net-b"));
+	char *s = dp_nft_sg_script(ports, rules, ports, zoned);
+	json_decref(zoned);
+	CHECK(strstr(s, "ct zone set iifname map { \"tapaaaaaaaa-11\" : 1 }") != NULL);
 	CHECK(strstr(s, "delete table inet stackd_sg") != NULL);
 	CHECK(strstr(s, "\"tapaaaaaaaa-11\" : jump from_1") != NULL);
 	CHECK(strstr(s, "\"tapbbbbbbbb-11\" : jump to_2") != NULL);

@@ -159,7 +159,33 @@ static void write_set(FILE *f, json_t *all_ports, const char *gid, size_t gi, bo
 	fprintf(f, "\t}\n");
 }
 
-char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports)
+/* Bridge ports (guest taps, host ends of DHCP and router veths, all named
+ * tap<port>) of zoned networks: zone = 1 + index of the network in zoned.
+ * In prerouting br_netfilter gives the port as iifname. */
+static void write_zones(FILE *f, json_t *all_ports, json_t *zoned)
+{
+	fputs("\tchain zone {\n\t\ttype filter hook prerouting priority raw; policy accept;\n", f);
+	size_t i, j, n = 0;
+	json_t *p, *z;
+	json_array_foreach(all_ports, i, p)
+	{
+		const char *nid = net_str(p, "network_id");
+		size_t zone = 0;
+		json_array_foreach(zoned, j, z) if (nid && !strcmp(json_string_value(z), nid))
+		    zone = j + 1;
+		if (!zone || zone > 65535)
+			continue;
+		char tap[16];
+		tap_of(p, tap);
+		fprintf(f, "%s \"%s\" : %zu", n ? "," : "\t\tct zone set iifname map {", tap, zone);
+		n++;
+	}
+	if (n)
+		fputs(" }\n", f);
+	fputs("\t}\n", f);
+}
+
+char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports, json_t *zoned)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -244,6 +270,8 @@ char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports)
 
 	/* inet: stateful filtering */
 	fputs("table inet stackd_sg {\n", f);
+	if (zoned)
+		write_zones(f, all_ports, zoned);
 	json_array_foreach(groups, i, g)
 	{
 		write_set(f, all_ports, json_string_value(g), i, false);

@@ -17,9 +17,12 @@
 #include <jansson.h>
 
 /* ports: port documents with a tap on this host (guest ports); rules: every
- * security group rule; all_ports: every port (remote group members).
- * Returns a malloc'ed script. */
-char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports);
+ * security group rule; all_ports: every port (remote group members);
+ * zoned: ids of the tenant networks, whose bridge ports get a conntrack zone
+ * of their own (prerouting, priority raw) so that overlapping CIDRs of two
+ * networks never share a connection (NULL: none). Returns a malloc'ed
+ * script. */
+char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports, json_t *zoned);
 
 /* One rule's match expression (without verdict) into buf; "" when the rule
  * matches everything of its ethertype. set_name is the remote group's set

@@ -118,10 +118,17 @@ static int apply_security(struct net_service *ns, struct dp_view *v, struct api_
 	size_t i;
 	json_t *p;
 	json_array_foreach(v->ports, i, p) if (is_guest_port(p)) json_array_append(guests, p);
-	char *script = dp_nft_sg_script(guests, v->rules, v->ports);
+	json_t *zoned = net_own(v->a, json_array());
+	json_array_foreach(v->networks, i, p)
+	{
+		char bridge[16];
+		net_dp_bridge_of(ns, p, bridge);
+		if (strcmp(bridge, ns->cfg.public_bridge))
+			json_array_append(zoned, json_object_get(p, "id"));
+	}
+	char *script = dp_nft_sg_script(guests, v->rules, v->ports, zoned);
 	int rc = dp_run(err, script, NULL, 0, "nft -f -");
 	free(script);
-	(void)ns;
 	return rc;
 }
 
@@ -341,8 +348,29 @@ out:
 	return rc;
 }
 
+/* [network] forward_external: the host routes the external network's
+ * traffic out of its other interfaces, masqueraded. Off by default: tenant
+ * traffic then ends at br-ex. */
+static int apply_forwarding(struct net_service *ns, struct api_error *err)
+{
+	if (!ns->cfg.forward_external)
+		return dp_run(err, "table ip stackd_ext\ndelete table ip stackd_ext\n", NULL, 0,
+		              "nft -f -");
+	char script[1024];
+	snprintf(script, sizeof(script),
+	         "table ip stackd_ext\ndelete table ip stackd_ext\ntable ip stackd_ext {\n"
+	         "\tchain post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	         "\t\tip saddr %s oifname != \"%s\" masquerade\n\t}\n}\n",
+	         ns->cfg.public_cidr, ns->cfg.public_bridge);
+	if (dp_run(err, NULL, NULL, 0, "sysctl -qw net.ipv4.ip_forward=1") != 0)
+		return -1;
+	return dp_run(err, script, NULL, 0, "nft -f -");
+}
+
 int net_dp_start(struct net_service *ns, struct api_error *err)
 {
+	if (apply_forwarding(ns, err) != 0)
+		return -1;
 	if (dp_md_start(ns, err) != 0)
 		return -1;
 	if (net_dp_sync_all(ns, err) != 0)
