@@ -2,7 +2,10 @@
  * for its current project, with a subset of its roles and an optional
  * expiry. The secret is shown once, at creation, and stored as an Argon2id
  * hash; deleting a credential revokes the tokens made from it. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/ids.h"
 #include "core/json.h"
@@ -32,8 +35,15 @@ static json_t *row(struct identity_state *st, sqlite3_stmt *q)
 	const char *id = db_column_text(q, 0);
 	json_t *exp = json_null();
 	if (sqlite3_column_type(q, 3) != SQLITE_NULL) {
-		char buf[28];
-		ids_time_iso_us(sqlite3_column_double(q, 3), buf);
+		/* Keystone's isoformat(): no zone suffix. Rounded to the
+		 * microsecond: a double holds 1.7e9 s to a quarter of one. */
+		long long us = llround(sqlite3_column_double(q, 3) * 1e6);
+		time_t sec = (time_t)(us / 1000000);
+		struct tm tm;
+		gmtime_r(&sec, &tm);
+		char buf[40];
+		size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(buf + n, sizeof(buf) - n, ".%06lld", us % 1000000);
 		json_decref(exp);
 		exp = json_string(buf);
 	}

@@ -374,7 +374,7 @@ int identity_get_endpoint(struct http_request *req, struct http_response *resp,
 
 struct ep_fields {
 	const char *interface, *region, *url, *service_id;
-	bool has_region;
+	bool has_region, legacy_region;
 	int enabled;
 };
 
@@ -393,6 +393,7 @@ static int ep_fields(json_t *e, struct ep_fields *f, struct api_error *err)
 	if (!f->has_region && has_legacy) {
 		f->region = legacy;
 		f->has_region = true;
+		f->legacy_region = true;
 	}
 	if (f->interface && strcmp(f->interface, "public") && strcmp(f->interface, "internal") &&
 	    strcmp(f->interface, "admin"))
@@ -415,9 +416,23 @@ static int ep_fields(json_t *e, struct ep_fields *f, struct api_error *err)
 		bool found;
 		if (identity_exists(SQL_REGION_EXISTS, f->region, &found, err) != 0)
 			return -1;
-		if (!found)
+		if (!found && !f->legacy_region)
 			return api_fail(err, API_BAD_REQUEST, "Could not find region: %s.",
 			                f->region);
+		/* The legacy `region` attribute names a region to create. */
+		if (!found) {
+			if (identity_check_name("region", f->region, err) != 0)
+				return -1;
+			sqlite3_stmt *q = db_stmt(SQL_REGION_INSERT, err);
+			if (!q)
+				return -1;
+			db_bind_text(q, 1, f->region);
+			db_bind_text(q, 2, "");
+			db_bind_text(q, 3, NULL);
+			db_bind_text(q, 4, "{}");
+			if (db_exec_stmt(q, err) != 0)
+				return -1;
+		}
 	}
 	if (json_object_get(e, "enabled")) {
 		bool en;
@@ -433,18 +448,26 @@ int identity_create_endpoint(struct http_request *req, struct http_response *res
 {
 	json_t *e;
 	struct ep_fields f;
-	if (identity_body_object(req, "endpoint", &e, err) != 0 || ep_fields(e, &f, err) != 0)
+	if (identity_body_object(req, "endpoint", &e, err) != 0)
 		return -1;
-	if (!f.interface || !f.url || !f.service_id)
-		return api_fail(err, API_BAD_REQUEST, "'%s' is a required property",
-		                !f.interface ? "interface"
-		                : !f.url     ? "url"
-		                             : "service_id");
 	char id[33];
 	ids_hex32(id);
+	/* One transaction: a region the legacy attribute creates goes away
+	 * with a failed endpoint. */
+	if (db_begin(err) != 0)
+		return -1;
+	if (ep_fields(e, &f, err) != 0)
+		goto fail;
+	if (!f.interface || !f.url || !f.service_id) {
+		api_fail(err, API_BAD_REQUEST, "'%s' is a required property",
+		         !f.interface ? "interface"
+		         : !f.url     ? "url"
+		                      : "service_id");
+		goto fail;
+	}
 	sqlite3_stmt *q = db_stmt(SQL_EP_INSERT, err);
 	if (!q)
-		return -1;
+		goto fail;
 	db_bind_text(q, 1, id);
 	db_bind_text(q, 2, f.interface);
 	db_bind_text(q, 3, f.region);
@@ -452,9 +475,12 @@ int identity_create_endpoint(struct http_request *req, struct http_response *res
 	db_bind_text(q, 5, f.service_id);
 	sqlite3_bind_int(q, 6, f.enabled != 0);
 	db_bind_text(q, 7, identity_extra_of(req->arena, e, ep_known));
-	if (db_exec_stmt(q, err) != 0)
-		return -1;
+	if (db_exec_stmt(q, err) != 0 || db_commit(err) != 0)
+		goto fail;
 	return reply_endpoint(req, resp, 201, id, err);
+fail:
+	db_rollback();
+	return -1;
 }
 
 int identity_update_endpoint(struct http_request *req, struct http_response *resp,
@@ -464,12 +490,14 @@ int identity_update_endpoint(struct http_request *req, struct http_response *res
 	const char *id = http_param(req, "endpoint_id");
 	json_t *e;
 	struct ep_fields f;
-	if (identity_body_object(req, "endpoint", &e, err) != 0 || ep_fields(e, &f, err) != 0 ||
-	    identity_require(SQL_EP_EXISTS, id, "endpoint", err) != 0)
+	if (identity_body_object(req, "endpoint", &e, err) != 0 ||
+	    identity_require(SQL_EP_EXISTS, id, "endpoint", err) != 0 || db_begin(err) != 0)
 		return -1;
+	if (ep_fields(e, &f, err) != 0)
+		goto fail;
 	sqlite3_stmt *q = db_stmt(SQL_EP_UPDATE, err);
 	if (!q)
-		return -1;
+		goto fail;
 	db_bind_text(q, 1, id);
 	db_bind_text(q, 2, f.interface);
 	sqlite3_bind_int(q, 3, f.has_region);
@@ -478,9 +506,12 @@ int identity_update_endpoint(struct http_request *req, struct http_response *res
 	db_bind_text(q, 6, f.service_id);
 	if (f.enabled >= 0)
 		sqlite3_bind_int(q, 7, f.enabled);
-	if (db_exec_stmt(q, err) != 0)
-		return -1;
+	if (db_exec_stmt(q, err) != 0 || db_commit(err) != 0)
+		goto fail;
 	return reply_endpoint(req, resp, 200, id, err);
+fail:
+	db_rollback();
+	return -1;
 }
 
 int identity_delete_endpoint(struct http_request *req, struct http_response *resp,

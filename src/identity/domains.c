@@ -30,9 +30,6 @@ static const char SQL_DELETE_GROUPS[] = "DELETE FROM identity_groups WHERE domai
 static const char SQL_DELETE_ROLES[] = "DELETE FROM identity_roles WHERE domain_id = ?";
 static const char SQL_DELETE[] = "DELETE FROM identity_domains WHERE id = ?";
 
-static const char *const known[] = {"name", "description",        "enabled", "tags", "options",
-                                    "id",   "explicit_domain_id", NULL};
-
 static json_t *row(struct identity_state *st, sqlite3_stmt *q)
 {
 	const char *id = db_column_text(q, 0);
@@ -83,7 +80,7 @@ static int fields(json_t *d, const char **name, const char **desc, bool *has_des
 			return -1;
 		*enabled = en;
 	}
-	if (*name && identity_check_name("name", *name, err) != 0)
+	if (*name && identity_check_name_max("name", *name, IDENTITY_SHORT_NAME_MAX, err) != 0)
 		return -1;
 	return 0;
 }
@@ -96,7 +93,6 @@ int identity_create_domain(struct http_request *req, struct http_response *resp,
 	bool has_desc;
 	int enabled;
 	if (identity_body_object(req, "domain", &d, err) != 0 ||
-	    json_only_keys(d, known, "domain", err) != 0 ||
 	    fields(d, &name, &desc, &has_desc, &enabled, err) != 0 ||
 	    json_get_string(d, "explicit_domain_id", false, &explicit_id, err) != 0)
 		return -1;
@@ -129,7 +125,6 @@ int identity_update_domain(struct http_request *req, struct http_response *resp,
 	bool has_desc;
 	int enabled;
 	if (identity_body_object(req, "domain", &d, err) != 0 ||
-	    json_only_keys(d, known, "domain", err) != 0 ||
 	    fields(d, &name, &desc, &has_desc, &enabled, err) != 0)
 		return -1;
 	json_t *idv = json_object_get(d, "id");

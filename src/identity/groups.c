@@ -34,8 +34,6 @@ static const char SQL_MEMBERS[] =
     "identity_users u JOIN identity_group_members m ON m.user_id = u.id WHERE "
     "m.group_id = ? ORDER BY u.name";
 
-static const char *const known[] = {"name", "description", "domain_id", "id", "links", NULL};
-
 static int reply_group(struct http_request *req, struct http_response *resp, int status,
                        const char *id, struct api_error *err)
 {
@@ -71,7 +69,6 @@ int identity_create_group(struct http_request *req, struct http_response *resp,
 	const char *name = NULL, *desc = NULL, *domain_id = NULL;
 	bool has_desc;
 	if (identity_body_object(req, "group", &g, err) != 0 ||
-	    json_only_keys(g, known, "group", err) != 0 ||
 	    json_get_string(g, "name", true, &name, err) != 0 ||
 	    identity_check_name("name", name, err) != 0 ||
 	    identity_optional_string(g, "description", &desc, &has_desc, err) != 0 ||
@@ -85,7 +82,7 @@ int identity_create_group(struct http_request *req, struct http_response *resp,
 	if (identity_exists(SQL_DOMAIN_EXISTS, domain_id, &found, err) != 0)
 		return -1;
 	if (!found)
-		return api_fail(err, API_BAD_REQUEST, "Could not find domain: %s.", domain_id);
+		return api_fail(err, API_NOT_FOUND, "Could not find domain: %s.", domain_id);
 	char id[33];
 	ids_hex32(id);
 	sqlite3_stmt *q = db_stmt(SQL_INSERT, err);
@@ -112,7 +109,6 @@ int identity_update_group(struct http_request *req, struct http_response *resp,
 	const char *name = NULL, *desc = NULL;
 	bool has_desc;
 	if (identity_body_object(req, "group", &g, err) != 0 ||
-	    json_only_keys(g, known, "group", err) != 0 ||
 	    json_get_string(g, "name", false, &name, err) != 0 ||
 	    (name && identity_check_name("name", name, err) != 0) ||
 	    identity_optional_string(g, "description", &desc, &has_desc, err) != 0)

@@ -21,6 +21,7 @@
 
 #define IDENTITY_AUTH_CACHE 4096
 #define IDENTITY_NAME_MAX 255
+#define IDENTITY_SHORT_NAME_MAX 64 /* projects and domains, as Keystone */
 
 /* A validated token, kept so that the next request with the same token
  * costs one decrypt-free lookup. Valid while gen matches the state's. */
@@ -160,6 +161,8 @@ int identity_body_object(struct http_request *req, const char *key, json_t **out
                          struct api_error *err);
 /* Checks a name field: a non-empty string of at most 255 characters. */
 int identity_check_name(const char *field, const char *name, struct api_error *err);
+/* Same with another maximum. */
+int identity_check_name_max(const char *field, const char *name, size_t max, struct api_error *err);
 /* Parses a query boolean like Keystone ("true"/"1"/""...). */
 bool identity_query_bool(const char *v);
 /* The value of an optional text column as JSON (null for SQL NULL). */

@@ -151,7 +151,7 @@ static int common_fields(json_t *p, const char **name, const char **desc, bool *
 	if (isd && !json_is_false(isd))
 		return api_fail(err, API_BAD_REQUEST,
 		                "Projects acting as domains (is_domain true) are not supported.");
-	if (*name && identity_check_name("name", *name, err) != 0)
+	if (*name && identity_check_name_max("name", *name, IDENTITY_SHORT_NAME_MAX, err) != 0)
 		return -1;
 	return 0;
 }
@@ -208,7 +208,7 @@ int identity_create_project(struct http_request *req, struct http_response *resp
 	if (identity_exists(SQL_DOMAIN_EXISTS, domain_id, &found, err) != 0)
 		return -1;
 	if (!found)
-		return api_fail(err, API_BAD_REQUEST, "Could not find domain: %s.", domain_id);
+		return api_fail(err, API_NOT_FOUND, "Could not find domain: %s.", domain_id);
 	char id[33];
 	ids_hex32(id);
 	if (db_begin(err) != 0)

@@ -141,7 +141,7 @@ int identity_create_user(struct http_request *req, struct http_response *resp,
 	if (identity_exists(SQL_DOMAIN_EXISTS, domain_id, &found, err) != 0)
 		return -1;
 	if (!found)
-		return api_fail(err, API_BAD_REQUEST, "Could not find domain: %s.", domain_id);
+		return api_fail(err, API_NOT_FOUND, "Could not find domain: %s.", domain_id);
 	char hash[crypto_pwhash_STRBYTES];
 	if (f.password && identity_password_hash(f.password, hash, err) != 0)
 		return -1;

@@ -47,6 +47,11 @@ int identity_body_object(struct http_request *req, const char *key, json_t **out
 
 int identity_check_name(const char *field, const char *name, struct api_error *err)
 {
+	return identity_check_name_max(field, name, IDENTITY_NAME_MAX, err);
+}
+
+int identity_check_name_max(const char *field, const char *name, size_t max, struct api_error *err)
+{
 	if (!name)
 		return api_fail(err, API_BAD_REQUEST, "'%s' is a required property", field);
 	const char *p = name;
@@ -55,7 +60,7 @@ int identity_check_name(const char *field, const char *name, struct api_error *e
 	if (!*p)
 		return api_fail(err, API_BAD_REQUEST,
 		                "Invalid input for field '%s': it must not be empty.", field);
-	return json_check_length(field, name, IDENTITY_NAME_MAX, err);
+	return json_check_length(field, name, max, err);
 }
 
 bool identity_query_bool(const char *v)

@@ -27,12 +27,12 @@ BAD_BODIES = [
     ("projects", b'{"project": {}}'),
     ("projects", b'{"project": {"name": "ok", "enabled": "yes"}}'),
     ("projects", b'{"project": {"name": "   "}}'),
-    ("projects", b'{"project": {"name": "ok", "domain_id": "nope"}}'),
     ("projects", b'{"project": {"name": "ok", "tags": "x"}}'),
     ("projects", b'{"project": {"name": "ok", "is_domain": true}}'),
     ("users", b'{"user": {"name": "ok", "password": 5}}'),
-    ("groups", b'{"group": {"name": "ok", "bogus": 1}}'),
-    ("domains", b'{"domain": {"name": "ok", "bogus": 1}}'),
+    ("groups", b'{"group": {"name": 7}}'),
+    ("domains", b'{"domain": {"name": "ok", "enabled": "True"}}'),
+    ("endpoints", b'{"endpoint": {"interface": "public", "url": "http://x", "enabled": "True"}}'),
     ("roles", b'{"role": {"description": "no name"}}'),
     ("services", b'{"service": {"name": "no type"}}'),
     ("regions", b'{"region": {"parent_region_id": "nowhere"}}'),
@@ -49,12 +49,30 @@ def test_bad_bodies_are_400_and_change_nothing(cloud, kind, body):
     assert count(cloud, kind) == before
 
 
-def test_unknown_default_project_is_404_as_in_keystone(cloud):
-    before = count(cloud, "users")
-    r = cloud.request("POST", V3 + "/users",
-                      json={"user": {"name": "ok", "default_project_id": "nope"}})
-    assert_error(r, 404)
-    assert count(cloud, "users") == before
+def test_unknown_references_are_404_as_in_keystone(cloud):
+    for kind, body in (("users", {"user": {"name": "ok", "default_project_id": "nope"}}),
+                       ("users", {"user": {"name": "ok", "domain_id": "nope"}}),
+                       ("projects", {"project": {"name": "ok", "domain_id": "nope"}}),
+                       ("groups", {"group": {"name": "ok", "domain_id": "nope"}})):
+        before = count(cloud, kind)
+        assert_error(cloud.request("POST", V3 + "/" + kind, json=body), 404)
+        assert count(cloud, kind) == before
+
+
+def test_unknown_attributes(cloud, unique):
+    """Keystone keeps unknown attributes of most resources and refuses them
+    where its schema says so (application credentials)."""
+    r = cloud.request("POST", V3 + "/projects", json={"project": {"name": unique, "x": 1}})
+    assert r.status_code == 201 and r.json()["project"]["x"] == 1
+    r = cloud.request("POST", V3 + "/groups", json={"group": {"name": unique, "x": 1}})
+    assert r.status_code == 201
+    tok = cloud.request("GET", V3 + "/auth/tokens",
+                        headers={"X-Subject-Token": cloud.admin_token}).json()
+    uid = tok["token"]["user"]["id"]
+    r = cloud.request("POST", V3 + "/users/%s/application_credentials" % uid,
+                      json={"application_credential": {"name": unique, "x": 1}})
+    assert_error(r, 400)
+    assert "'x' was unexpected" in r.json()["error"]["message"]
 
 
 def test_names_over_255_characters(cloud):
@@ -62,9 +80,16 @@ def test_names_over_255_characters(cloud):
         r = cloud.request("POST", V3 + "/%ss" % kind, json={kind: {"name": "n" * 256}})
         assert_error(r, 400)
         assert "too long" in r.json()["error"]["message"]
-    r = cloud.request("POST", V3 + "/projects", json={"project": {"name": "é" * 255}})
+    # projects and domains: 64 characters, as Keystone's schema says
+    for kind in ("project", "domain"):
+        r = cloud.request("POST", V3 + "/%ss" % kind, json={kind: {"name": "n" * 65}})
+        assert_error(r, 400)
+    r = cloud.request("POST", V3 + "/projects", json={"project": {"name": "é" * 64}})
     assert r.status_code == 201
     cloud.request("DELETE", V3 + "/projects/" + r.json()["project"]["id"])
+    r = cloud.request("POST", V3 + "/users", json={"user": {"name": "é" * 255}})
+    assert r.status_code == 201
+    cloud.request("DELETE", V3 + "/users/" + r.json()["user"]["id"])
 
 
 def test_body_over_1_mib_is_413(cloud):
@@ -139,7 +164,8 @@ def test_tampered_token_is_401(cloud):
 
 def test_unimplemented_keystone_apis_are_501(cloud):
     for method, path in (("GET", "/credentials"), ("GET", "/OS-TRUST/trusts"),
-                         ("GET", "/users/x/credentials/OS-EC2"), ("GET", "/limits")):
+                         ("POST", "/users/x/credentials/OS-EC2"), ("GET", "/limits"),
+                         ("PUT", "/domains/default/config"), ("POST", "/policies")):
         r = cloud.request(method, V3 + path)
         assert_error(r, 501)
         r = requests.request(method, cloud.url + V3 + path, timeout=5)

@@ -77,6 +77,19 @@ def test_endpoint_validation(cloud, unique):
     assert cloud.request("GET", V3 + "/endpoints?service_id=" + s["id"]).json()["endpoints"] == []
 
 
+def test_legacy_region_attribute_creates_the_region(cloud, unique):
+    s = create(cloud, "service", {"type": unique})
+    e = create(cloud, "endpoint", {"service_id": s["id"], "interface": "admin",
+                                   "url": "http://x", "region": unique})
+    assert e["region_id"] == unique
+    assert cloud.request("GET", V3 + "/regions/" + unique).status_code == 200
+    # a failed create leaves no region behind
+    r = cloud.request("POST", V3 + "/endpoints", json={"endpoint": {
+        "service_id": "nope", "interface": "admin", "url": "http://x", "region": unique + "2"}})
+    assert r.status_code == 400
+    assert cloud.request("GET", V3 + "/regions/" + unique + "2").status_code == 404
+
+
 def test_cli_catalog_commands(cloud, unique):
     cloud.cli("service", "create", "--name", unique, unique)
     cloud.cli("endpoint", "create", "--region", "RegionOne", unique, "public", "http://h/x")
