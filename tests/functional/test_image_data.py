@@ -277,3 +277,16 @@ def test_restart_during_upload(tmp_path):
         c.stop()
     log = c.log()
     assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-3000:]
+
+
+def test_range_across_buffer_boundaries(cloud):
+    data = os.urandom(5 * 1024 * 1024 + 3)
+    img = active_image(cloud, data=data)
+    url = "/image/v2/images/%s/file" % img["id"]
+    for start, end in [(1048570, 2097160), (0, len(data) - 1), (4194300, len(data) - 1)]:
+        r = cloud.request("GET", url, headers={"Range": "bytes=%d-%d" % (start, end)})
+        assert r.status_code == 206
+        assert r.content == data[start:end + 1]
+    # a HEAD carries the headers of the whole file, and no body
+    r = cloud.request("HEAD", url)
+    assert r.status_code == 200 and int(r.headers["Content-Length"]) == len(data)
