@@ -15,6 +15,12 @@ static const char SQL_MEMBERS[] =
     "SELECT user_id FROM identity_group_members WHERE group_id = ? ORDER BY user_id";
 static const char SQL_DOMAIN_PROJECTS[] =
     "SELECT id FROM identity_projects WHERE domain_id = ? ORDER BY id";
+static const char SQL_SUBTREE[] =
+    "WITH RECURSIVE sub(id) AS (SELECT id FROM identity_projects WHERE parent_id = ?1 "
+    "UNION SELECT p.id FROM identity_projects p JOIN sub ON p.parent_id = sub.id) "
+    "SELECT id FROM sub ORDER BY id";
+static const char SQL_DOMAIN_ROLE[] =
+    "SELECT 1 FROM identity_roles WHERE id = ? AND domain_id != ''";
 static const char SQL_IMPLIED[] =
     "SELECT implied_role_id FROM identity_implied_roles WHERE prior_role_id = ?";
 static const char SQL_ROLE_NAME[] = "SELECT name, domain_id FROM identity_roles WHERE id = ?";
@@ -130,10 +136,9 @@ static int effective(struct list *in, struct list *out, struct api_error *err)
 		const char **targets = &x.target;
 		size_t ntargets = 1;
 		if (x.inherited) {
-			if (x.target_kind != 'd')
-				continue; /* inheritance down project trees: not expanded */
-			if (column(in->a, SQL_DOMAIN_PROJECTS, x.target, &targets, &ntargets,
-			           err) != 0)
+			/* A domain's projects, or a project's subtree. */
+			if (column(in->a, x.target_kind == 'd' ? SQL_DOMAIN_PROJECTS : SQL_SUBTREE,
+			           x.target, &targets, &ntargets, err) != 0)
 				return -1;
 			x.target_kind = 'p';
 			x.inherited = false;
@@ -161,6 +166,17 @@ static int effective(struct list *in, struct list *out, struct api_error *err)
 			push(out, y);
 		}
 	}
+	/* Domain-specific roles never reach a token: only the global roles
+	 * they imply are effective (Keystone). */
+	size_t kept = 0;
+	for (size_t i = 0; i < out->n; i++) {
+		bool domain_role;
+		if (identity_exists(SQL_DOMAIN_ROLE, out->v[i].role, &domain_role, err) != 0)
+			return -1;
+		if (!domain_role)
+			out->v[kept++] = out->v[i];
+	}
+	out->n = kept;
 	return 0;
 }
 

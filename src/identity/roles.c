@@ -29,6 +29,10 @@ static const char SQL_DEL_IMPLIED[] = "DELETE FROM identity_implied_roles WHERE 
 static const char SQL_IMPLIES[] =
     "SELECT " COLS " FROM identity_roles r JOIN identity_implied_roles i ON "
     "i.implied_role_id = r.id WHERE i.prior_role_id = ? ORDER BY r.name";
+static const char SQL_GLOBAL_ROLE[] = "SELECT 1 FROM identity_roles WHERE id = ? AND "
+                                      "domain_id = ''";
+static const char SQL_DOMAIN_ROLE[] = "SELECT 1 FROM identity_roles WHERE id = ? AND "
+                                      "domain_id != ''";
 static const char SQL_PRIORS[] =
     "SELECT DISTINCT prior_role_id FROM identity_implied_roles ORDER BY prior_role_id";
 
@@ -231,6 +235,21 @@ int identity_put_implied_role(struct http_request *req, struct http_response *re
 		json_decref(prior);
 		json_decref(implied);
 		return api_fail(err, API_FORBIDDEN, "admin may not be an implied role.");
+	}
+	bool prior_global, implied_domain;
+	if (identity_exists(SQL_GLOBAL_ROLE, http_param(req, "prior_role_id"), &prior_global,
+	                    err) != 0 ||
+	    identity_exists(SQL_DOMAIN_ROLE, http_param(req, "implied_role_id"), &implied_domain,
+	                    err) != 0) {
+		json_decref(prior);
+		json_decref(implied);
+		return -1;
+	}
+	if (prior_global && implied_domain) {
+		json_decref(prior);
+		json_decref(implied);
+		return api_fail(err, API_FORBIDDEN,
+		                "A global role cannot imply a domain-specific role.");
 	}
 	sqlite3_stmt *q = db_stmt(SQL_ADD_IMPLIED, err);
 	if (!q ||

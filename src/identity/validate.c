@@ -31,7 +31,8 @@ static const char SQL_APP_CRED_ROLES[] =
 
 /* ?1 user, ?2 target id, ?3 'Project' | 'Domain' | 'System'. Direct and
  * group assignments on the target, inherited ones from the project's
- * ancestors and domain, then implied roles, to a fixed point. */
+ * ancestors and domain, then implied roles, to a fixed point; domain-
+ * specific roles count only through the global roles they imply. */
 static const char SQL_EFFECTIVE_ROLES[] =
     "WITH RECURSIVE "
     "grp(id) AS (SELECT group_id FROM identity_group_members WHERE user_id = ?1), "
@@ -51,7 +52,7 @@ static const char SQL_EFFECTIVE_ROLES[] =
     "eff(id) AS (SELECT id FROM direct UNION SELECT i.implied_role_id"
     " FROM identity_implied_roles i JOIN eff ON i.prior_role_id = eff.id) "
     "SELECT r.id, r.name FROM identity_roles r WHERE r.id IN (SELECT id FROM eff) "
-    "ORDER BY r.name";
+    "AND r.domain_id = '' ORDER BY r.name";
 
 static const char unauthorized[] = "The request you have made requires authentication.";
 

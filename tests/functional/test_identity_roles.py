@@ -181,3 +181,47 @@ def test_cli_role_commands(cloud, unique):
     assert any(x["Prior Role Name"] == unique and x["Implied Role Name"] == "reader"
                for x in listed)
     cloud.cli("role", "delete", unique)
+
+
+def test_domain_roles_count_only_through_implied_global_roles(cloud, unique):
+    d = create(cloud, "domain", {"name": unique})
+    drole = create(cloud, "role", {"name": unique, "domain_id": d["id"]})
+    reader = role_id(cloud, "reader")
+    # global -> domain-specific is refused; domain-specific -> global is fine
+    assert cloud.request("PUT", V3 + "/roles/%s/implies/%s" % (reader, drole["id"])
+                         ).status_code == 403
+    assert cloud.request("PUT", V3 + "/roles/%s/implies/%s" % (drole["id"], reader)
+                         ).status_code == 201
+    p = create(cloud, "project", {"name": unique})
+    u = create(cloud, "user", {"name": unique, "password": "pw"})
+    cloud.request("PUT", V3 + "/projects/%s/users/%s/roles/%s" % (p["id"], u["id"], drole["id"]))
+    _, body = cloud.token(unique, "pw", unique)
+    assert [x["name"] for x in body["token"]["roles"]] == ["reader"]
+    r = cloud.request("GET", V3 + "/role_assignments?effective&user.id=" + u["id"])
+    assert [a["role"]["id"] for a in r.json()["role_assignments"]] == [reader]
+
+
+def test_inherited_project_grant_reaches_subtree(cloud, unique):
+    top = create(cloud, "project", {"name": unique})
+    leaf = create(cloud, "project", {"name": unique + "-leaf", "parent_id": top["id"]})
+    u = create(cloud, "user", {"name": unique, "password": "pw"})
+    member = role_id(cloud, "member")
+    path = V3 + "/OS-INHERIT/projects/%s/users/%s/roles/%s/inherited_to_projects" % (
+        top["id"], u["id"], member)
+    assert cloud.request("PUT", path).status_code == 204
+    q = V3 + "/role_assignments?effective&user.id=%s&scope.project.id=%s" % (u["id"], leaf["id"])
+    assert {a["role"]["id"] for a in cloud.request("GET", q).json()["role_assignments"]} == {
+        member, role_id(cloud, "reader")}
+    r = requests.post(cloud.url + V3 + "/auth/tokens", timeout=10, json={"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"id": u["id"],
+                                                                     "password": "pw"}}},
+        "scope": {"project": {"id": leaf["id"]}}}})
+    assert r.status_code == 201
+    # not on the project that holds the grant itself
+    r = requests.post(cloud.url + V3 + "/auth/tokens", timeout=10, json={"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"id": u["id"],
+                                                                     "password": "pw"}}},
+        "scope": {"project": {"id": top["id"]}}}})
+    assert r.status_code == 401
+    assert cloud.request("DELETE", path).status_code == 204
+    assert cloud.request("GET", q).json()["role_assignments"] == []
