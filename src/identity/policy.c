@@ -45,6 +45,16 @@ static const struct {
     {"identity:list_application_credentials", CHECK_OWNER_USER},
     {"identity:create_application_credential", CHECK_OWNER_USER},
     {"identity:delete_application_credential", CHECK_OWNER_USER},
+    /* credentials: the handlers limit non-admins to their own */
+    {"identity:list_credentials", CHECK_TOKEN},
+    {"identity:create_credential", CHECK_TOKEN},
+    {"identity:get_credential", CHECK_TOKEN},
+    {"identity:update_credential", CHECK_TOKEN},
+    {"identity:delete_credential", CHECK_TOKEN},
+    {"identity:ec2_list_credentials", CHECK_OWNER_USER},
+    {"identity:ec2_create_credential", CHECK_OWNER_USER},
+    {"identity:ec2_get_credential", CHECK_OWNER_USER},
+    {"identity:ec2_delete_credential", CHECK_OWNER_USER},
 };
 
 static bool is_self(const struct identity_auth *auth, const char *user_id)

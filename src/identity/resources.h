@@ -169,4 +169,22 @@ int identity_change_password(struct http_request *req, struct http_response *res
 int identity_list_user_groups(struct http_request *req, struct http_response *resp,
                               struct api_error *err);
 
+/* credentials.c */
+int identity_list_credentials(struct http_request *req, struct http_response *resp,
+                              struct api_error *err);
+int identity_create_credential(struct http_request *req, struct http_response *resp,
+                               struct api_error *err);
+int identity_get_credential(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_update_credential(struct http_request *req, struct http_response *resp,
+                               struct api_error *err);
+int identity_delete_credential(struct http_request *req, struct http_response *resp,
+                               struct api_error *err);
+int identity_list_ec2(struct http_request *req, struct http_response *resp, struct api_error *err);
+int identity_create_ec2(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int identity_get_ec2(struct http_request *req, struct http_response *resp, struct api_error *err);
+int identity_delete_ec2(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+
 #endif

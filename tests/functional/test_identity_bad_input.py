@@ -163,8 +163,8 @@ def test_tampered_token_is_401(cloud):
 
 
 def test_unimplemented_keystone_apis_are_501(cloud):
-    for method, path in (("GET", "/credentials"), ("GET", "/OS-TRUST/trusts"),
-                         ("POST", "/users/x/credentials/OS-EC2"), ("GET", "/limits"),
+    for method, path in (("GET", "/OS-OAUTH1/consumers"), ("GET", "/OS-TRUST/trusts"),
+                         ("GET", "/limits"),
                          ("PUT", "/domains/default/config"), ("POST", "/policies")):
         r = cloud.request(method, V3 + path)
         assert_error(r, 501)
