@@ -47,6 +47,7 @@ struct qemu_driver {
 	int tb_size_mb;
 	int shutdown_timeout;
 	struct qemu_accel_choice accel;
+	long version;
 	qemu_power_cb cb;
 	void *cls;
 	pthread_mutex_t lock; /* guards watch, busy, stopping */
@@ -404,8 +405,17 @@ int qemu_driver_start(const struct config *cfg, const char *data_dir, qemu_power
 	                     (int)config_get_int(cfg, "compute", "kvm_probe_deadline_ms", 1500),
 	                     &d->accel, err) < 0)
 		goto fail;
-	log_info("event=compute_accel accel=%s reason=\"%s\"", qemu_accel_name(d->accel.accel),
-	         d->accel.reason);
+	const char *vargv[] = {d->binary, "--version", NULL};
+	char vout[512];
+	struct api_error verr = {0};
+	int major = 0, minor = 0, micro = 0;
+	if (qemu_run_output(vargv, vout, sizeof(vout), &verr) == 0 &&
+	    sscanf(vout, "QEMU emulator version %d.%d.%d", &major, &minor, &micro) >= 2)
+		d->version = major * 1000000L + minor * 1000L + micro;
+	else
+		log_warn("event=compute_qemu_version error=\"%s\"", verr.message);
+	log_info("event=compute_accel accel=%s qemu=%ld reason=\"%s\"",
+	         qemu_accel_name(d->accel.accel), d->version, d->accel.reason);
 	if (pthread_create(&d->watcher, NULL, watcher_main, d) != 0) {
 		api_fail(err, API_INTERNAL, "cannot start the guest watcher");
 		goto fail;
@@ -445,6 +455,11 @@ void qemu_driver_stop(struct qemu_driver *d)
 const struct qemu_accel_choice *qemu_driver_accel(const struct qemu_driver *d)
 {
 	return &d->accel;
+}
+
+long qemu_driver_version(const struct qemu_driver *d)
+{
+	return d->version;
 }
 
 const char *qemu_driver_instances_path(const struct qemu_driver *d)

@@ -40,6 +40,9 @@ int qemu_driver_start(const struct config *cfg, const char *data_dir, qemu_power
 void qemu_driver_stop(struct qemu_driver *d); /* guests keep running */
 
 const struct qemu_accel_choice *qemu_driver_accel(const struct qemu_driver *d);
+/* QEMU's version as Nova reports hypervisor_version (7.2.0 -> 7002000);
+ * 0 when `qemu-system-x86_64 --version` could not be read. */
+long qemu_driver_version(const struct qemu_driver *d);
 const char *qemu_driver_instances_path(const struct qemu_driver *d);
 
 /* What a new guest is made of; borrowed for the call. */
