@@ -308,7 +308,7 @@ static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *
 	return 0;
 }
 
-/* Downloads go through a 1 MiB buffer read with pread, with the next 8 MiB
+/* Downloads go through a 1 MiB buffer read with pread, with the next 32 MiB
  * announced to the kernel (WILLNEED) at each refill, so the disk reads
  * ahead while the buffer is sent. Measured on this project's virtual disk
  * (bench/image), sendfile() of a cold image reached 40-70 % of dd's read
@@ -348,7 +348,7 @@ static ssize_t download_read(void *cls, uint64_t pos, char *out, size_t max)
 		d->buf_len = got;
 		/* Have the disk read the next buffers while this one is sent. */
 		if (pos + got < d->length)
-			posix_fadvise(d->fd, (off_t)(d->offset + pos + got), 8 * DOWNLOAD_BUF,
+			posix_fadvise(d->fd, (off_t)(d->offset + pos + got), 32 * DOWNLOAD_BUF,
 			              POSIX_FADV_WILLNEED);
 	}
 	size_t avail = (size_t)(d->buf_at + d->buf_len - pos);
