@@ -16,6 +16,7 @@ NET_HANDLER(net_version_v2);
 NET_HANDLER(net_extensions_list);
 NET_HANDLER(net_extension_show);
 NET_HANDLER(net_availability_zones);
+NET_HANDLER(net_agents_list);
 NET_HANDLER(net_ipavail_list);
 NET_HANDLER(net_ipavail_show);
 /* networks.c */

@@ -275,3 +275,15 @@ int net_mac_normalize(const char *s, char out[18])
 	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
 	return 0;
 }
+
+int net_eui64(net_u128 prefix, const char mac[18], net_u128 *out)
+{
+	unsigned char b[6];
+	if (parse_octets(mac, b) != 6)
+		return -1;
+	uint64_t iid = ((uint64_t)(b[0] ^ 0x02) << 56) | ((uint64_t)b[1] << 48) |
+	               ((uint64_t)b[2] << 40) | ((uint64_t)0xfffe << 24) | ((uint64_t)b[3] << 16) |
+	               ((uint64_t)b[4] << 8) | b[5];
+	*out = (prefix & ~(net_u128)0xffffffffffffffffULL) | iid;
+	return 0;
+}

@@ -63,4 +63,8 @@ int net_mac_generate(const char *base, const unsigned char random[6], char out[1
  * lowercase into out; -1 otherwise. */
 int net_mac_normalize(const char *s, char out[18]);
 
+/* The modified EUI-64 address of mac ("xx:..", normalized) in a /64 whose
+ * network address is prefix. */
+int net_eui64(net_u128 prefix, const char mac[18], net_u128 *out);
+
 #endif

@@ -221,3 +221,12 @@ NET_HANDLER(net_ipavail_show)
 	net_reply_one(req, resp, 200, "network_ip_availability", one);
 	return 0;
 }
+
+/* There are no agents: DHCP, L3, metadata and security groups run inside
+ * stackd. The list is empty (Tempest lists it as a non-admin); the
+ * "agent" extension is not advertised. */
+NET_HANDLER(net_agents_list)
+{
+	json_t *none = net_own(req->arena, json_array());
+	return net_reply_list(req, resp, "agents", none, err);
+}

@@ -292,6 +292,7 @@ NET_HANDLER(net_networks_delete)
 	struct net_service *ns = net_of(req);
 	const char *id = http_param(req, "id");
 	json_t *net, *ports, *subnets, *fips;
+	json_t *routers = net_own(req->arena, json_array());
 	if (db_begin(err) != 0)
 		return -1;
 	if (net_get_owned(req, "network", id, &net, err) != 0 ||
@@ -306,7 +307,8 @@ NET_HANDLER(net_networks_delete)
 		const char *owner = net_str(p, "device_owner");
 		if (strcmp(net_str(p, "network_id"), id))
 			continue;
-		if (owner && !strcmp(owner, "network:dhcp"))
+		if (owner &&
+		    (!strcmp(owner, "network:dhcp") || !strcmp(owner, "network:floatingip")))
 			continue;
 		api_fail_typed(err, API_CONFLICT, "NetworkInUse",
 		               "Unable to complete operation on network %s. There are one or more "
@@ -314,13 +316,13 @@ NET_HANDLER(net_networks_delete)
 		               id);
 		goto fail;
 	}
+	/* Floating IPs go with their external network, as in Neutron. */
 	json_array_foreach(fips, i, p) if (!strcmp(net_str(p, "floating_network_id"), id))
 	{
-		api_fail_typed(err, API_CONFLICT, "NetworkInUse",
-		               "Unable to complete operation on network %s. There are one or more "
-		               "floating IPs still allocated on the network.",
-		               id);
-		goto fail;
+		if (net_str(p, "router_id"))
+			json_array_append(routers, json_object_get(p, "router_id"));
+		if (net_obj_delete("floatingip", net_str(p, "id"), err) != 0)
+			goto fail;
 	}
 	json_array_foreach(ports, i, p) if (!strcmp(net_str(p, "network_id"), id))
 	{
@@ -336,6 +338,7 @@ NET_HANDLER(net_networks_delete)
 	    db_commit(err) != 0)
 		goto fail;
 	net_dp_network_deleted(ns, id);
+	json_array_foreach(routers, i, p) net_dp_router_changed(ns, json_string_value(p));
 	http_reply_empty(resp, 204);
 	return 0;
 fail:

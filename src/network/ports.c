@@ -134,6 +134,9 @@ static int claim_fixed_ips(struct arena *a, json_t *port, json_t *want, json_t *
                            struct api_error *err)
 {
 	const char *nid = net_str(port, "network_id"), *pid = net_str(port, "id");
+	/* Router ports hold the gateway even on SLAAC subnets: no EUI-64. */
+	const char *mac =
+	    is_network_owned(net_str(port, "device_owner")) ? NULL : net_str(port, "mac_address");
 	json_t *subnets;
 	if (net_subnets_of(a, nid, &subnets, err) != 0)
 		return -1;
@@ -141,15 +144,19 @@ static int claim_fixed_ips(struct arena *a, json_t *port, json_t *want, json_t *
 	size_t i, j;
 	json_t *f, *s;
 	if (!want) {
+		/* One IPv4 address from the first subnet with room, one from the
+		 * first stateful IPv6 subnet, and the SLAAC address on every
+		 * IPv6 subnet with automatic addresses (as Neutron does). */
 		bool got4 = false, got6 = false;
 		json_array_foreach(subnets, i, s)
 		{
 			int ver = (int)json_integer_value(json_object_get(s, "ip_version"));
-			if ((ver == 4 && got4) || (ver == 6 && got6))
+			bool slaac = net_subnet_auto_address(s);
+			if ((ver == 4 && got4) || (ver == 6 && got6 && !slaac))
 				continue;
 			char ip[46];
 			struct api_error e2 = {0};
-			if (net_subnet_take_ip(a, s, NULL, pid, ip, &e2) != 0) {
+			if (net_subnet_take_ip(a, s, NULL, pid, mac, ip, &e2) != 0) {
 				if (e2.status == 409 && e2.type &&
 				    !strcmp(e2.type, "IpAddressGenerationFailure"))
 					continue;
@@ -160,7 +167,7 @@ static int claim_fixed_ips(struct arena *a, json_t *port, json_t *want, json_t *
 			                                     net_str(s, "id"), "ip_address", ip));
 			if (ver == 4)
 				got4 = true;
-			else
+			else if (!slaac)
 				got6 = true;
 		}
 		if (json_array_size(subnets) && !json_array_size(out))
@@ -260,7 +267,7 @@ static int claim_fixed_ips(struct arena *a, json_t *port, json_t *want, json_t *
 		char got[46];
 		if (kept) {
 			snprintf(got, sizeof(got), "%s", ip);
-		} else if (net_subnet_take_ip(a, subnet, ip, pid, got, err) != 0) {
+		} else if (net_subnet_take_ip(a, subnet, ip, pid, mac, got, err) != 0) {
 			return -1;
 		}
 		json_array_append_new(out, json_pack("{s:s,s:s}", "subnet_id",

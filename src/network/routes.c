@@ -14,6 +14,7 @@ const struct http_route net_routes[] = {
     R("GET", "/v2.0/extensions", net_extensions_list, "user"),
     R("GET", "/v2.0/extensions/{alias}", net_extension_show, "user"),
     R("GET", "/v2.0/availability_zones", net_availability_zones, "user"),
+    R("GET", "/v2.0/agents", net_agents_list, "user"),
 
     R("GET", "/v2.0/networks", net_networks_list, "user"),
     R("POST", "/v2.0/networks", net_networks_create, "user"),

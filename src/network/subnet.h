@@ -15,12 +15,16 @@
 /* Parses a subnet's cidr and pools from its document. */
 int net_subnet_ranges(json_t *subnet, struct net_cidr *cidr, struct net_range *pools, size_t max,
                       size_t *npools);
-/* Gives port_id an address on subnet: `want` when set (inside the CIDR,
+/* Gives port_id an address on subnet: on a SLAAC subnet the EUI-64
+ * address of mac (`want` may only repeat it); else `want` when set (inside the CIDR,
  * not the network/broadcast address nor the gateway, free), else the first
  * free one of the pools (409 IpAddressGenerationFailure when exhausted).
  * Writes the address to ip (46 bytes). */
 int net_subnet_take_ip(struct arena *a, json_t *subnet, const char *want, const char *port_id,
-                       char ip[46], struct api_error *err);
+                       const char *mac, char ip[46], struct api_error *err);
+/* An IPv6 subnet whose addresses come from the MAC (SLAAC, DHCPv6
+ * stateless): net_subnet_take_ip gives the EUI-64 address. */
+bool net_subnet_auto_address(json_t *subnet);
 
 /* Port creation as the API, routers, floating IPs and compute use it. in
  * holds the API fields (network_id required); project owns the port;

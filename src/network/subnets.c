@@ -57,8 +57,15 @@ int net_subnet_ranges(json_t *subnet, struct net_cidr *cidr, struct net_range *p
 	return 0;
 }
 
+bool net_subnet_auto_address(json_t *subnet)
+{
+	const char *m = net_str(subnet, "ipv6_address_mode");
+	return json_integer_value(json_object_get(subnet, "ip_version")) == 6 && m &&
+	       (!strcmp(m, "slaac") || !strcmp(m, "dhcpv6-stateless"));
+}
+
 int net_subnet_take_ip(struct arena *a, json_t *subnet, const char *want, const char *port_id,
-                       char ip[46], struct api_error *err)
+                       const char *mac, char ip[46], struct api_error *err)
 {
 	struct net_cidr c;
 	struct net_range pools[64];
@@ -66,6 +73,28 @@ int net_subnet_take_ip(struct arena *a, json_t *subnet, const char *want, const 
 	const char *sid = net_str(subnet, "id"), *nid = net_str(subnet, "network_id");
 	if (net_subnet_ranges(subnet, &c, pools, 64, &npools) != 0)
 		return api_fail(err, API_INTERNAL, "subnet %s is malformed", sid);
+	if (net_subnet_auto_address(subnet) && mac && c.prefix == 64) {
+		net_u128 eui;
+		char m[18];
+		if (net_mac_normalize(mac, m) != 0 || net_eui64(c.base, m, &eui) != 0)
+			return api_fail(err, API_INTERNAL, "bad MAC %s", mac);
+		char auto_ip[46];
+		net_ip_format(6, eui, auto_ip, sizeof(auto_ip));
+		if (want) {
+			char canon[46];
+			if (net_ip_canonical(want, canon, sizeof(canon)) != 0 ||
+			    strcmp(canon, auto_ip))
+				return api_fail_typed(
+				    err, API_BAD_REQUEST, "InvalidInput",
+				    "Invalid input for operation: IPv6 address %s can "
+				    "not be directly assigned to a port on subnet %s "
+				    "since the subnet is configured for automatic "
+				    "addresses.",
+				    want, sid);
+		}
+		snprintf(ip, 46, "%s", auto_ip);
+		return net_ip_claim(nid, sid, ip, port_id, err);
+	}
 	if (want) {
 		int v;
 		net_u128 x;
@@ -459,9 +488,11 @@ NET_HANDLER(net_subnets_list)
 	json_array_foreach(all, i, s)
 	{
 		bool ok = net_visible(req, "subnet", s);
+		/* Subnets of a shared network are everyone's to see; those of an
+		 * external one only its owner's (Neutron hides them). */
 		json_array_foreach(
 		    nets, j, n) if (!ok && !strcmp(net_str(n, "id"), net_str(s, "network_id"))) ok =
-		    net_visible(req, "network", n);
+		    net_bool(n, "shared", false);
 		if (ok)
 			json_array_append(vis, s);
 	}
@@ -478,7 +509,7 @@ static int subnet_visible(struct http_request *req, const char *id, json_t **out
 		return 0;
 	if (net_obj_try(req->arena, "network", net_str(*out, "network_id"), &net, err) != 0)
 		return -1;
-	if (net && net_visible(req, "network", net))
+	if (net && net_bool(net, "shared", false))
 		return 0;
 	return net_not_found("subnet", id, err);
 }

@@ -103,8 +103,20 @@ static void test_mac(void)
 	CHECK(net_mac_normalize("fa-16-3e-aa-bb-cc", m) != 0);
 }
 
+static void test_eui64(void)
+{
+	/* netaddr/oslo get_ipv6_addr_by_EUI64('2001:db8::/64', 'fa:16:3e:cb:d3:05') */
+	int v;
+	net_u128 prefix, got, want;
+	net_ip_parse("2001:db8::", &v, &prefix);
+	net_ip_parse("2001:db8::f816:3eff:fecb:d305", &v, &want);
+	CHECK(net_eui64(prefix, "fa:16:3e:cb:d3:05", &got) == 0 && got == want);
+	CHECK(net_eui64(prefix, "zz", &got) != 0);
+}
+
 int main(void)
 {
+	test_eui64();
 	test_parse();
 	test_overlap();
 	test_pools();
