@@ -276,7 +276,7 @@ int net_mac_normalize(const char *s, char out[18])
 	return 0;
 }
 
-int net_eui64(net_u128 prefix, const char mac[18], net_u128 *out)
+int net_eui64(net_u128 prefix, const char *mac, net_u128 *out)
 {
 	unsigned char b[6];
 	if (parse_octets(mac, b) != 6)

@@ -65,6 +65,6 @@ int net_mac_normalize(const char *s, char out[18]);
 
 /* The modified EUI-64 address of mac ("xx:..", normalized) in a /64 whose
  * network address is prefix. */
-int net_eui64(net_u128 prefix, const char mac[18], net_u128 *out);
+int net_eui64(net_u128 prefix, const char *mac, net_u128 *out);
 
 #endif
