@@ -6,6 +6,7 @@
 #define STACKD_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 /* X(name, http status, Nova-style key, reason phrase) */
 #define API_ERRORS(X)                                                                           \
@@ -52,5 +53,10 @@ int api_fail(struct api_error *err, enum api_error_kind kind, const char *fmt, .
     __attribute__((format(printf, 3, 4)));
 int api_fail_typed(struct api_error *err, enum api_error_kind kind, const char *type,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Replaces every byte that does not start a valid UTF-8 sequence with
+ * '?', in place (api_fail does it to every message). */
+void api_utf8_sanitize(char *s);
+bool api_utf8_valid(const char *s);
 
 #endif

@@ -178,10 +178,21 @@ void http_reply_json(struct http_response *resp, int status, json_t *body)
 {
 	reset_body(resp);
 	resp->status = status;
-	char *text = json_dumps(body, JSON_COMPACT);
+	/* NULL body: a json_pack that failed (invalid UTF-8, a NULL string):
+	 * a bug to log and answer as a 500, not a reason to crash. */
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
-	if (!text)
-		abort();
+	if (!text) {
+		log_error("msg=\"response body could not be encoded\" status=%d", status);
+		static const char fallback[] = "{\"error\": {\"code\": 500, \"title\": "
+		                               "\"Internal Server Error\", \"message\": "
+		                               "\"The response could not be encoded.\"}}";
+		resp->status = 500;
+		resp->body = fallback;
+		resp->body_len = sizeof(fallback) - 1;
+		http_header_set(resp, "Content-Type", "application/json");
+		return;
+	}
 	resp->body_len = strlen(text);
 	resp->body = arena_strndup(resp->arena, text, resp->body_len);
 	free(text);
@@ -498,6 +509,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return answer_now(conn, st, false);
 }
 
+/* The path as a log value: decoded paths may hold quotes, control bytes
+ * (%0A would split the line) and bytes that are not UTF-8. */
+static const char *log_safe(struct arena *a, const char *s)
+{
+	char *c = arena_strdup(a, s ? s : "");
+	for (char *p = c; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
+			*p = '?';
+	api_utf8_sanitize(c);
+	return c;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -513,8 +536,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	const char *svc = req->service ? req->service->name : "none";
 	int status = st->answered ? st->resp.status : 499;
 	log_info("request_id=%s service=%s method=%s path=\"%s\" status=%d duration_ms=%.2f%s",
-	         req->request_id, svc, req->method, req->path, status, took * 1000,
-	         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " incomplete=1");
+	         req->request_id, svc, req->method, log_safe(req->arena, req->path), status,
+	         took * 1000, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " incomplete=1");
 	metrics_observe(svc, req->method, status, took);
 	reset_body(&st->resp);
 	free(st->buf);
