@@ -88,7 +88,8 @@ int identity_get_project(struct http_request *req, struct http_response *resp,
 
 static int check_tag(const char *tag, struct api_error *err)
 {
-	if (!*tag || strlen(tag) > 255 || strchr(tag, '/') || strchr(tag, ','))
+	if (!*tag || strlen(tag) > 255 || strchr(tag, '/') || strchr(tag, ',') ||
+	    !api_utf8_valid(tag))
 		return api_fail(err, API_BAD_REQUEST,
 		                "Invalid tag '%.60s': tags are 1 to 255 characters without '/' "
 		                "or ','.",

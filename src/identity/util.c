@@ -21,7 +21,8 @@ json_t *identity_links(struct identity_state *st, const char *kind, const char *
 json_t *identity_collection_links(struct identity_state *st, struct http_request *req)
 {
 	(void)st;
-	const char *self = arena_printf(req->arena, "%s%s", st->public_url, req->path);
+	char *self = arena_printf(req->arena, "%s%s", st->public_url, req->path);
+	api_utf8_sanitize(self); /* the decoded path may hold any byte */
 	return json_pack("{s:s,s:n,s:n}", "self", self, "previous", "next");
 }
 
@@ -54,6 +55,9 @@ int identity_check_name_max(const char *field, const char *name, size_t max, str
 {
 	if (!name)
 		return api_fail(err, API_BAD_REQUEST, "'%s' is a required property", field);
+	if (!api_utf8_valid(name))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field '%s': it is not valid UTF-8.", field);
 	const char *p = name;
 	while (*p == ' ' || *p == '\t')
 		p++;

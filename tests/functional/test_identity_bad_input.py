@@ -170,3 +170,16 @@ def test_unimplemented_keystone_apis_are_501(cloud):
         assert_error(r, 501)
         r = requests.request(method, cloud.url + V3 + path, timeout=5)
         assert_error(r, 401)
+
+
+def test_invalid_utf8_in_paths(cloud):
+    """Percent-encoded bytes that are not UTF-8 reach messages and ids:
+    a clean 4xx, never a crash (found by the fuzzer)."""
+    for path in ("/projects/%B7", "/users/%FF%FE", "/roles/%C3", "/regions/%E2%82"):
+        r = cloud.request("GET", V3 + path)
+        assert_error(r, 404)
+        assert "?" in r.json()["error"]["message"]
+    assert_error(cloud.request("PUT", V3 + "/regions/%FF", json={"region": {}}), 400)
+    pid = cloud.request("GET", V3 + "/projects?name=admin").json()["projects"][0]["id"]
+    assert_error(cloud.request("PUT", V3 + "/projects/%s/tags/%%FF" % pid), 400)
+    assert cloud.request("GET", "/healthcheck").status_code == 200
