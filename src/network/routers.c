@@ -14,7 +14,7 @@ static const struct net_field router_fields[] = {
     {"description", 's', false, false},
     {"admin_state_up", 'b', false, false},
     {"external_gateway_info", 'O', false, false},
-    {"routes", 'a', false, false},
+    {"routes", '*', false, false},
     {"distributed", 'b', false, true},
     {"ha", 'b', false, true},
     {"availability_zone_hints", 'a', true, false},
@@ -125,9 +125,16 @@ static int set_gateway(struct net_service *ns, struct http_request *req, json_t 
 	return 0;
 }
 
-/* Static routes: each nexthop on a subnet the router is attached to. */
+/* Static routes: each nexthop on a subnet the router is attached to.
+ * null means none (Tempest clears routes with it). */
 static int check_routes(struct http_request *req, json_t *router, struct api_error *err)
 {
+	json_t *rv = json_object_get(router, "routes");
+	if (!rv || json_is_null(rv))
+		json_object_set_new(router, "routes", json_array());
+	else if (!json_is_array(rv))
+		return api_fail_typed(err, API_BAD_REQUEST, "InvalidInput",
+		                      "Invalid input for routes. Reason: not a list.");
 	json_t *ifaces;
 	if (router_ports(req->arena, net_str(router, "id"), "network:router_interface", &ifaces,
 	                 err) != 0)
@@ -212,6 +219,11 @@ NET_HANDLER(net_routers_create)
 	net_own(req->arena, gw);
 	if (net_apply_fields(req, r, in, router_fields, true, "router", err) != 0)
 		return -1;
+	if (json_is_null(json_object_get(r, "routes")))
+		json_object_set_new(r, "routes", json_array());
+	if (!json_is_array(json_object_get(r, "routes")))
+		return api_fail_typed(err, API_BAD_REQUEST, "InvalidInput",
+		                      "Invalid input for routes. Reason: not a list.");
 	if (json_array_size(json_object_get(r, "routes")))
 		return api_fail_typed(err, API_BAD_REQUEST, "InvalidRoutes",
 		                      "Invalid format for routes: a new router has no interfaces.");

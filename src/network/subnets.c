@@ -613,6 +613,28 @@ fail:
 	return -1;
 }
 
+/* Removes the port's addresses on subnet_id (an automatic IPv6 subnet
+ * going away takes its SLAAC addresses with it, as in Neutron). */
+static int strip_subnet(json_t *port, const char *subnet_id, struct api_error *err)
+{
+	json_t *keep = json_array();
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(port, "fixed_ips"), i, f)
+	{
+		if (strcmp(net_str(f, "subnet_id"), subnet_id))
+			json_array_append(keep, f);
+		else if (net_ip_release(net_str(port, "network_id"), net_str(f, "ip_address"),
+		                        err) != 0) {
+			json_decref(keep);
+			return -1;
+		}
+	}
+	json_object_set_new(port, "fixed_ips", keep);
+	net_stamp_update(port);
+	return net_obj_put("port", port, err);
+}
+
 int net_subnet_delete_doc(struct http_request *req, json_t *subnet, struct api_error *err)
 {
 	const char *id = net_str(subnet, "id");
@@ -621,11 +643,17 @@ int net_subnet_delete_doc(struct http_request *req, json_t *subnet, struct api_e
 		return -1;
 	size_t i;
 	json_t *p;
+	bool slaac = net_subnet_auto_address(subnet);
 	json_array_foreach(ports, i, p)
 	{
 		const char *owner = net_str(p, "device_owner");
 		if (owner && !strcmp(owner, "network:dhcp"))
 			continue;
+		if (slaac && (!owner || strcmp(owner, "network:router_interface"))) {
+			if (strip_subnet(p, id, err) != 0)
+				return -1;
+			continue;
+		}
 		return api_fail_typed(
 		    err, API_CONFLICT, "SubnetInUse",
 		    "Unable to complete operation on subnet %s: One or more ports "
