@@ -236,9 +236,37 @@ static json_t *page_link(struct http_request *req, const char *rel, const char *
 	return json_pack("{s:s,s:s}", "rel", rel, "href", href);
 }
 
+/* filter-validation (on in Neutron since Rocky): a filter on an attribute
+ * the collection's resources do not have is a 400. An empty collection
+ * cannot tell, and matches nothing anyway. */
+static int check_filters(const struct http_request *req, json_t *all, struct api_error *err)
+{
+	if (json_array_size(all) == 0)
+		return 0;
+	for (size_t q = 0; q < req->nquery; q++) {
+		const char *k = req->query[q].key;
+		if (is_reserved(k))
+			continue;
+		bool known = false;
+		size_t i;
+		json_t *o;
+		json_array_foreach(all, i, o) if (json_object_get(o, k))
+		{
+			known = true;
+			break;
+		}
+		if (!known)
+			return api_fail_typed(err, API_BAD_REQUEST, "HTTPBadRequest",
+			                      "[%s] is invalid attribute for filtering", k);
+	}
+	return 0;
+}
+
 int net_reply_list(struct http_request *req, struct http_response *resp, const char *collection,
                    json_t *all, struct api_error *err)
 {
+	if (check_filters(req, all, err) != 0)
+		return -1;
 	size_t n = json_array_size(all);
 	struct sort_item *items = arena_alloc(req->arena, sizeof(*items) * (n + 1));
 	struct sort_ctx ctx = {.n = 0};

@@ -25,6 +25,8 @@ static const struct net_extension extensions[] = {
      "Extension of the router abstraction for specifying whether SNAT should occur on the external "
      "gateway"},
     {"extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router"},
+    {"filter-validation", "Filter parameters validation",
+     "Provides validation on filter parameters."},
     {"fip-port-details", "Floating IP Port Details Extension",
      "Add port_details attribute to Floating IP resource"},
     {"ip-substring-filtering", "IP address substring filtering",

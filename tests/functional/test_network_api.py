@@ -187,6 +187,7 @@ def test_filters_fields_sorting_pagination(net, unique):
     rest = ok(net.request("GET", nxt[nxt.index("/network/"):]))
     assert rest["networks"][0]["name"] > page["networks"][1]["name"]
     neutron_error(req(net, "GET", "/networks?sort_dir=sideways"), 400)
+    neutron_error(req(net, "GET", "/networks?no_such_attribute=1"), 400)  # filter-validation
     # the SDK pages through everything
     conn = sdk(net)
     assert set(ids) <= {n.id for n in conn.network.networks(limit=2)}
