@@ -261,6 +261,8 @@ int image_import(struct http_request *req, struct http_response *resp, struct ap
 	if (rename(from, to) != 0) {
 		api_fail(err, API_INTERNAL, "Cannot import the staged data: %s", strerror(errno));
 		image_db_transition(row.id, "importing", "uploading", &(struct api_error){0});
+		image_task_record(req, row.id, row.owner, name, false, err->message,
+		                  &(struct api_error){0});
 		return -1;
 	}
 	image_sync_dir(svc->images_dir);
@@ -270,6 +272,8 @@ int image_import(struct http_request *req, struct http_response *resp, struct ap
 		unlink(to);
 		return err->kind ? -1 : api_fail(err, API_GONE, "Image %s was deleted.", row.id);
 	}
+	if (image_task_record(req, row.id, row.owner, name, true, NULL, err) != 0)
+		return -1;
 	http_reply_empty(resp, 202);
 	return 0;
 }

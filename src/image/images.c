@@ -102,7 +102,7 @@ int image_create(struct http_request *req, struct http_response *resp, struct ap
 		if (!strcmp(key, "tags")) {
 			json_t *ops = owned(req->arena, json_pack("[{s:s,s:s,s:O}]", "op", "add",
 			                                          "path", "/tags", "value", v));
-			if (image_patch_apply(doc, ops, err) != 0)
+			if (image_patch_apply(doc, ops, false, err) != 0)
 				return -1;
 			continue;
 		}
@@ -150,7 +150,9 @@ int image_update(struct http_request *req, struct http_response *resp, struct ap
 	if (http_body_json(req, &ops, err) != 0)
 		return -1;
 	json_t *doc = owned(req->arena, image_edit_doc(&row));
-	if (image_patch_apply(doc, ops, err) != 0 || check_edit(auth, &row, doc, false, err) != 0)
+	bool v20 = !strncmp(ct, "application/openstack-images-v2.0-json-patch", 44);
+	if (image_patch_apply(doc, ops, v20, err) != 0 ||
+	    check_edit(auth, &row, doc, false, err) != 0)
 		return -1;
 	image_apply_edit_doc(req->arena, &row, doc);
 	if (image_db_update(&row, err) != 0)

@@ -85,8 +85,9 @@ void image_apply_edit_doc(struct arena *a, struct image_row *row, json_t *doc);
 /* Checks one attribute as a client may set it; 400 for bad values, 403 for
  * read-only and reserved ones. */
 int image_attr_check(const char *name, json_t *value, struct api_error *err);
-/* Applies an openstack-images-v2.1-json-patch document to doc. */
-int image_patch_apply(json_t *doc, json_t *ops, struct api_error *err);
+/* Applies an openstack-images-v2.1-json-patch document to doc (v20: the
+ * v2.0 media type's rules). */
+int image_patch_apply(json_t *doc, json_t *ops, bool v20, struct api_error *err);
 
 /* ---- images.c ---- */
 int image_create(struct http_request *req, struct http_response *resp, struct api_error *err);
@@ -126,6 +127,11 @@ int image_member_update(struct http_request *req, struct http_response *resp,
                         struct api_error *err);
 int image_member_delete(struct http_request *req, struct http_response *resp,
                         struct api_error *err);
+
+/* ---- tasks.c ---- */
+int image_task_record(struct http_request *req, const char *image_id, const char *owner,
+                      const char *method, bool success, const char *message, struct api_error *err);
+int image_tasks(struct http_request *req, struct http_response *resp, struct api_error *err);
 
 /* ---- schemas.c ---- */
 int image_schema_show(struct http_request *req, struct http_response *resp, struct api_error *err);

@@ -1,5 +1,6 @@
 /* What a client may set on an image, and the JSON-patch that PATCH carries
- * (media type application/openstack-images-v2.1-json-patch): add, replace
+ * (media types application/openstack-images-v2.1-json-patch and the older
+ * v2.0 one, whose add refuses to overwrite): add, replace
  * and remove of one top-level attribute each, with Glance's answers (403
  * for read-only or reserved attributes, 409 for replacing or removing a
  * property that is not there, 400 for a value of the wrong type). */
@@ -152,13 +153,41 @@ static int parse_path(const char *path, char *out, size_t outlen, struct api_err
 	return 0;
 }
 
-static int apply_one(json_t *doc, json_t *change, struct api_error *err)
+/* v2.1 operations read {"op": "add", "path": "/x"}; v2.0 ones (what
+ * Tempest sends) {"add": "/x"}. */
+static int parse_op(json_t *change, const char **op, const char **path, struct api_error *err)
+{
+	if (json_object_get(change, "op"))
+		return json_get_string(change, "op", true, op, err) ||
+		               json_get_string(change, "path", true, path, err)
+		           ? -1
+		           : 0;
+	static const char *const ops[] = {"add", "replace", "remove", NULL};
+	int found = 0;
+	for (size_t i = 0; ops[i]; i++) {
+		json_t *v = json_object_get(change, ops[i]);
+		if (!v)
+			continue;
+		if (!json_is_string(v))
+			return api_fail(err, API_BAD_REQUEST,
+			                "The path of \"%s\" must be a string.", ops[i]);
+		*op = ops[i];
+		*path = json_string_value(v);
+		found++;
+	}
+	if (found != 1)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Operation objects must contain exactly one of \"add\", "
+		                "\"remove\", \"replace\".");
+	return 0;
+}
+
+static int apply_one(json_t *doc, json_t *change, bool v20, struct api_error *err)
 {
 	if (!json_is_object(change))
 		return api_fail(err, API_BAD_REQUEST, "Operations must be JSON objects.");
 	const char *op = NULL, *path = NULL;
-	if (json_get_string(change, "op", true, &op, err) != 0 ||
-	    json_get_string(change, "path", true, &path, err) != 0)
+	if (parse_op(change, &op, &path, err) != 0)
 		return -1;
 	char name[512];
 	if (parse_path(path, name, sizeof(name), err) != 0)
@@ -171,6 +200,10 @@ static int apply_one(json_t *doc, json_t *change, struct api_error *err)
 		                "Operation objects must contain exactly one of \"add\", "
 		                "\"remove\", \"replace\", not '%s'.",
 		                op);
+	/* openstacksdk echoes every attribute it saw, "stores" included, in
+	 * the patch it computes: ignore it rather than fail `image set`. */
+	if (!strcmp(name, "stores"))
+		return 0;
 	if (in_list(read_only, name))
 		return api_fail(err, API_FORBIDDEN, "Attribute '%s' is read-only.", name);
 	if (in_list(reserved, name) || !strncmp(name, "os_glance", 9))
@@ -191,6 +224,9 @@ static int apply_one(json_t *doc, json_t *change, struct api_error *err)
 		                op);
 	if (replace && !is_base(name) && !json_object_get(doc, name))
 		return api_fail(err, API_CONFLICT, "Property %s does not exist.", name);
+	/* v2.0: add never overwrites (base attributes always exist). */
+	if (v20 && add && (is_base(name) || json_object_get(doc, name)))
+		return api_fail(err, API_CONFLICT, "Property %s already present.", name);
 	if (image_attr_check(name, value, err) != 0)
 		return -1;
 	if (!is_base(name) && !json_object_get(doc, name)) {
@@ -224,7 +260,7 @@ static int apply_one(json_t *doc, json_t *change, struct api_error *err)
 	return 0;
 }
 
-int image_patch_apply(json_t *doc, json_t *ops, struct api_error *err)
+int image_patch_apply(json_t *doc, json_t *ops, bool v20, struct api_error *err)
 {
 	if (!json_is_array(ops))
 		return api_fail(err, API_BAD_REQUEST,
@@ -233,7 +269,7 @@ int image_patch_apply(json_t *doc, json_t *ops, struct api_error *err)
 	json_t *change;
 	json_array_foreach(ops, i, change)
 	{
-		if (apply_one(doc, change, err) != 0)
+		if (apply_one(doc, change, v20, err) != 0)
 			return -1;
 	}
 	return 0;

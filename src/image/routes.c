@@ -19,7 +19,7 @@ static int versions_list(struct http_request *req, struct http_response *resp,
                          struct api_error *err);
 static int info_import(struct http_request *req, struct http_response *resp, struct api_error *err);
 static int info_stores(struct http_request *req, struct http_response *resp, struct api_error *err);
-static int image_tasks(struct http_request *req, struct http_response *resp, struct api_error *err);
+static int no_image(struct http_request *req, struct http_response *resp, struct api_error *err);
 static int not_implemented(struct http_request *req, struct http_response *resp,
                            struct api_error *err);
 
@@ -29,6 +29,10 @@ static const struct http_route routes[] = {
     {"GET", "/", versions_root, NULL, NULL},
     {"GET", "/versions", versions_list, NULL, NULL},
     {"GET", "/v2", versions_root, NULL, NULL},
+    /* "/v2/images/" names no image: 404, as Glance (not the list). */
+    {"GET", "/v2/images/", no_image, NULL, "image"},
+    {"DELETE", "/v2/images/", no_image, NULL, "image"},
+    {"PATCH", "/v2/images/", no_image, NULL, "image"},
     {"GET", "/v2/images", image_list, NULL, "image"},
     {"POST", "/v2/images", image_create, NULL, "image"},
     {"GET", "/v2/images/{image_id}", image_show, NULL, "image"},
@@ -117,14 +121,11 @@ static int info_stores(struct http_request *req, struct http_response *resp, str
 	return 0;
 }
 
-/* Imports here finish within their request, so no task outlives one. */
-static int image_tasks(struct http_request *req, struct http_response *resp, struct api_error *err)
+static int no_image(struct http_request *req, struct http_response *resp, struct api_error *err)
 {
-	struct image_row row;
-	if (image_load_visible(req, http_param(req, "image_id"), &row, err) != 0)
-		return -1;
-	http_reply_json(resp, 200, json_pack("{s:[]}", "tasks"));
-	return 0;
+	(void)req;
+	(void)resp;
+	return api_fail(err, API_NOT_FOUND, "No image id given.");
 }
 
 static int not_implemented(struct http_request *req, struct http_response *resp,

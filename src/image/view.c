@@ -43,6 +43,9 @@ json_t *image_to_json(const struct image_row *row)
 	snprintf(buf, sizeof(buf), "/v2/images/%s/file", row->id);
 	json_object_set_new(o, "file", json_string(buf));
 	json_object_set_new(o, "schema", json_string("/v2/schemas/image"));
+	/* The one store (see /v2/info/stores), once the image has data. */
+	if (!strcmp(row->status, "active") || !strcmp(row->status, "deactivated"))
+		json_object_set_new(o, "stores", json_string("file"));
 	return o;
 }
 

@@ -46,6 +46,8 @@ def active_image(cloud, token=None, data=None, **body):
 
 
 def list_ids(cloud, token=None, **params):
+    # one page holds everything a session makes (the default page is 25)
+    params.setdefault("limit", 1000)
     r = cloud.request("GET", "/image/v2/images", token=token, params=params)
     assert r.status_code == 200, r.text
     return [i["id"] for i in r.json()["images"]]

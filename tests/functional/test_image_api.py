@@ -116,6 +116,26 @@ def test_patch_refuses(cloud, ops, status):
     assert show(cloud, img["id"]).json()["name"] == img["name"]
 
 
+def test_patch_v20_media_type(cloud):
+    """The older media type (what Tempest sends): {"add": "/x"}, and add
+    does not overwrite."""
+    img = create(cloud)
+    ct = "application/openstack-images-v2.0-json-patch"
+    r = patch(cloud, img["id"], [{"add": "/k", "value": "1"},
+                                 {"replace": "/name", "value": "v20"}], content_type=ct)
+    assert r.status_code == 200, r.text
+    assert r.json()["k"] == "1" and r.json()["name"] == "v20"
+    r = patch(cloud, img["id"], [{"add": "/k", "value": "2"}], content_type=ct)
+    assert r.status_code == 409
+    r = patch(cloud, img["id"], [{"remove": "/k"}], content_type=ct)
+    assert r.status_code == 200 and "k" not in r.json()
+
+
+def test_images_slash_is_not_the_list(cloud):
+    assert cloud.request("GET", "/image/v2/images/").status_code == 404
+    assert cloud.request("DELETE", "/image/v2/images/").status_code == 404
+
+
 def test_patch_needs_patch_media_type(cloud):
     img = create(cloud)
     r = patch(cloud, img["id"], [{"op": "replace", "path": "/name", "value": "x"}],

@@ -182,7 +182,13 @@ def test_stage_and_import(cloud):
     assert body["status"] == "active" and body["size"] == len(data)
     assert body["os_hash_value"] == hashlib.sha512(data).hexdigest()
     assert cloud.request("GET", base + "file").content == data
+    assert body["stores"] == "file"
     assert not os.listdir(os.path.join(cloud.data_dir, "images", "staging"))
+    tasks = cloud.request("GET", base + "tasks").json()["tasks"]
+    assert len(tasks) == 1
+    assert tasks[0]["status"] == "success" and tasks[0]["type"] == "api_image_import"
+    assert tasks[0]["image_id"] == img["id"]
+    assert tasks[0]["input"]["import_req"]["method"]["name"] == "glance-direct"
 
 
 def test_stage_refuses_bad_format(cloud, tmp_path):

@@ -23,7 +23,7 @@ static int patch(json_t *doc, const char *ops_text, struct api_error *err)
 		return -2;
 	}
 	memset(err, 0, sizeof(*err));
-	int rc = image_patch_apply(doc, ops, err);
+	int rc = image_patch_apply(doc, ops, false, err);
 	json_decref(ops);
 	return rc;
 }
@@ -113,6 +113,19 @@ int main(void)
 	            "{\"op\":\"replace\",\"path\":\"/k1\",\"value\":\"2\"}]",
 	            &err) == 0);
 	CHECK_STR(json_string_value(json_object_get(doc, "k1")), "2");
+
+	/* the v2.0 media type: {"add": "/x"}; add does not overwrite */
+	json_error_t jerr;
+	json_t *ops20 = json_loads("[{\"add\":\"/k2\",\"value\":\"a\"},"
+	                           "{\"replace\":\"/k2\",\"value\":\"b\"}]",
+	                           0, &jerr);
+	CHECK(image_patch_apply(doc, ops20, true, &err) == 0);
+	CHECK_STR(json_string_value(json_object_get(doc, "k2")), "b");
+	CHECK(image_patch_apply(doc, ops20, true, &err) == -1 && err.kind == API_CONFLICT);
+	json_decref(ops20);
+	ops20 = json_loads("[{\"add\":\"/name\",\"value\":\"n\",\"remove\":\"/x\"}]", 0, &jerr);
+	CHECK(image_patch_apply(doc, ops20, true, &err) == -1 && err.kind == API_BAD_REQUEST);
+	json_decref(ops20);
 
 	/* attribute checks used by create */
 	json_t *x = json_string("x");
