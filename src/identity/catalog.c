@@ -66,17 +66,21 @@ static char *fill(struct arena *a, const char *url, const char *project_id)
 
 json_t *identity_catalog(struct identity_state *st, const char *project_id, struct api_error *err)
 {
+	/* No jansson value is shared between threads (its refcounts are
+	 * atomic but its objects are not): the cached template is only ever
+	 * deep-copied under the lock. */
 	uint64_t gen = atomic_load(&st->gen);
 	pthread_mutex_lock(&st->lock);
-	json_t *tmpl = st->catalog && st->catalog_gen == gen ? json_incref(st->catalog) : NULL;
+	json_t *tmpl = st->catalog && st->catalog_gen == gen ? json_deep_copy(st->catalog) : NULL;
 	pthread_mutex_unlock(&st->lock);
 	if (!tmpl) {
 		tmpl = build(err);
 		if (!tmpl)
 			return NULL;
+		json_t *keep = json_deep_copy(tmpl);
 		pthread_mutex_lock(&st->lock);
 		json_decref(st->catalog);
-		st->catalog = json_incref(tmpl);
+		st->catalog = keep;
 		st->catalog_gen = gen;
 		pthread_mutex_unlock(&st->lock);
 	}
