@@ -5,16 +5,20 @@
 #include "identity/resources.h"
 
 static const char SQL_USER_PROJECTS[] =
-    "WITH grp(id) AS (SELECT group_id FROM identity_group_members WHERE user_id = ?1), "
-    "direct(id) AS (SELECT target_id FROM identity_assignments WHERE actor_id = ?1 AND "
-    " type = 'UserProject' UNION SELECT target_id FROM identity_assignments WHERE "
-    " type = 'GroupProject' AND actor_id IN (SELECT id FROM grp)), "
+    "WITH RECURSIVE grp(id) AS (SELECT group_id FROM identity_group_members WHERE "
+    " user_id = ?1), "
+    "mine(target_id, inherited) AS (SELECT target_id, inherited FROM identity_assignments "
+    " WHERE (type = 'UserProject' AND actor_id = ?1) OR (type = 'GroupProject' AND "
+    " actor_id IN (SELECT id FROM grp))), "
     "dom(id) AS (SELECT target_id FROM identity_assignments WHERE inherited = 1 AND "
     " ((type = 'UserDomain' AND actor_id = ?1) OR (type = 'GroupDomain' AND actor_id IN "
-    " (SELECT id FROM grp)))) "
+    " (SELECT id FROM grp)))), "
+    "sub(id) AS (SELECT p.id FROM identity_projects p WHERE p.parent_id IN (SELECT "
+    " target_id FROM mine WHERE inherited = 1) UNION SELECT p.id FROM identity_projects p "
+    " JOIN sub ON p.parent_id = sub.id) "
     "SELECT " IDENTITY_PROJECT_COLS " FROM identity_projects p WHERE p.enabled = 1 AND "
-    "(p.id IN (SELECT id FROM direct) OR p.domain_id IN (SELECT id FROM dom)) "
-    "ORDER BY p.name";
+    "(p.id IN (SELECT target_id FROM mine WHERE inherited = 0) OR p.domain_id IN (SELECT id "
+    "FROM dom) OR p.id IN (SELECT id FROM sub)) ORDER BY p.name";
 
 json_t *identity_project_json(struct identity_state *st, sqlite3_stmt *q)
 {

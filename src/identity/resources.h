@@ -11,7 +11,8 @@
 	"(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM identity_project_tags " \
 	"WHERE project_id = p.id ORDER BY tag))"
 json_t *identity_project_json(struct identity_state *st, sqlite3_stmt *q);
-/* Projects of a user (direct, group and domain-inherited roles). */
+/* Projects of a user (direct, group and inherited roles: from a domain
+ * to its projects, from a project to its subtree). */
 int identity_user_projects(struct http_request *req, const char *user_id, json_t **out,
                            struct api_error *err);
 

@@ -223,5 +223,8 @@ def test_inherited_project_grant_reaches_subtree(cloud, unique):
                                                                      "password": "pw"}}},
         "scope": {"project": {"id": top["id"]}}}})
     assert r.status_code == 401
+    r = cloud.request("GET", V3 + "/users/%s/projects" % u["id"])
+    assert [x["id"] for x in r.json()["projects"]] == [leaf["id"]]
     assert cloud.request("DELETE", path).status_code == 204
     assert cloud.request("GET", q).json()["role_assignments"] == []
+    assert cloud.request("GET", V3 + "/users/%s/projects" % u["id"]).json()["projects"] == []
