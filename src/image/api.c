@@ -159,7 +159,9 @@ int image_upload_from_file(const struct stackd_env *env, struct arena *a, const 
 	struct image_svc svc;
 	svc_of(env, &svc);
 	struct image_row row;
-	struct image_ingest ing = {.fd = -1};
+	/* In the arena: image_ingest_open leaves its clean-up to the arena. */
+	struct image_ingest *ing = arena_alloc(a, sizeof(*ing));
+	ing->fd = -1;
 	int src = -1, rc = -1;
 	bool busy = false;
 	if (image_db_get(a, id, &row, err) != 0)
@@ -184,14 +186,14 @@ int image_upload_from_file(const struct stackd_env *env, struct arena *a, const 
 		api_fail(err, API_INTERNAL, "Cannot open %s: %s", src_path, strerror(errno));
 		goto out;
 	}
-	if (image_ingest_open(a, svc.images_dir, id, limit, &ing, err) != 0 ||
-	    copy_in(&ing, src, err) != 0 || image_ingest_close(&ing, row.disk_format, err) != 0)
+	if (image_ingest_open(a, svc.images_dir, id, limit, ing, err) != 0 ||
+	    copy_in(ing, src, err) != 0 || image_ingest_close(ing, row.disk_format, err) != 0)
 		goto out;
 	const char *path = image_file_path(a, &svc, id, false);
-	if (image_ingest_place(&ing, path, err) != 0)
+	if (image_ingest_place(ing, path, err) != 0)
 		goto out;
-	moved = image_db_set_data(id, "saving", "active", (int64_t)ing.written,
-	                          ing.inspect.virtual_size, ing.md5, ing.sha512, 0, err);
+	moved = image_db_set_data(id, "saving", "active", (int64_t)ing->written,
+	                          ing->inspect.virtual_size, ing->md5, ing->sha512, 0, err);
 	if (moved <= 0) {
 		unlink(path);
 		if (!moved)
@@ -204,7 +206,7 @@ int image_upload_from_file(const struct stackd_env *env, struct arena *a, const 
 out:
 	if (src >= 0)
 		close(src);
-	image_ingest_discard(&ing);
+	image_ingest_discard(ing);
 	if (busy)
 		image_db_transition(id, "saving", "queued", &(struct api_error){0});
 	return rc;
