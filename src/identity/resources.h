@@ -188,4 +188,26 @@ int identity_get_ec2(struct http_request *req, struct http_response *resp, struc
 int identity_delete_ec2(struct http_request *req, struct http_response *resp,
                         struct api_error *err);
 
+/* policies.c, consumers.c */
+int identity_list_policies(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_create_policy(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_get_policy(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int identity_update_policy(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_delete_policy(struct http_request *req, struct http_response *resp,
+                           struct api_error *err);
+int identity_list_consumers(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int identity_create_consumer(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+int identity_get_consumer(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int identity_update_consumer(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+int identity_delete_consumer(struct http_request *req, struct http_response *resp,
+                             struct api_error *err);
+
 #endif

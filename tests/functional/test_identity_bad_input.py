@@ -163,9 +163,10 @@ def test_tampered_token_is_401(cloud):
 
 
 def test_unimplemented_keystone_apis_are_501(cloud):
-    for method, path in (("GET", "/OS-OAUTH1/consumers"), ("GET", "/OS-TRUST/trusts"),
+    for method, path in (("GET", "/OS-OAUTH1/access_token"), ("GET", "/OS-TRUST/trusts"),
                          ("GET", "/limits"),
-                         ("PUT", "/domains/default/config"), ("POST", "/policies")):
+                         ("PUT", "/domains/default/config"),
+                         ("POST", "/OS-OAUTH1/request_token")):
         r = cloud.request(method, V3 + path)
         assert_error(r, 501)
         r = requests.request(method, cloud.url + V3 + path, timeout=5)
