@@ -223,6 +223,8 @@ def test_info_documents(cloud):
 def test_unbuilt_parts_answer_501(cloud):
     r = cloud.request("GET", "/image/v2/metadefs/namespaces")
     assert r.status_code == 501 and "not implemented" in r.json()["error"]["message"]
+    assert cloud.request("GET", "/image/v2/cache").status_code == 501
+    assert cloud.request("PUT", "/image/v2/cache/%s" % uuid.uuid4()).status_code == 501
 
 
 def test_tasks_of_an_image(cloud):
