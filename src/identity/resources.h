@@ -210,4 +210,18 @@ int identity_update_consumer(struct http_request *req, struct http_response *res
 int identity_delete_consumer(struct http_request *req, struct http_response *resp,
                              struct api_error *err);
 
+/* endpoint_groups.c */
+int identity_list_endpoint_groups(struct http_request *req, struct http_response *resp,
+                                  struct api_error *err);
+int identity_create_endpoint_group(struct http_request *req, struct http_response *resp,
+                                   struct api_error *err);
+int identity_get_endpoint_group(struct http_request *req, struct http_response *resp,
+                                struct api_error *err);
+int identity_check_endpoint_group(struct http_request *req, struct http_response *resp,
+                                  struct api_error *err);
+int identity_update_endpoint_group(struct http_request *req, struct http_response *resp,
+                                   struct api_error *err);
+int identity_delete_endpoint_group(struct http_request *req, struct http_response *resp,
+                                   struct api_error *err);
+
 #endif

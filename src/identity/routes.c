@@ -237,6 +237,20 @@ const struct http_route identity_routes[] = {
     {"DELETE", "/v3/OS-OAUTH1/consumers/{consumer_id}", identity_delete_consumer, NULL,
      "identity:delete_consumer"},
 
+    /* OS-EP-FILTER endpoint groups (their project associations are 501) */
+    {"GET", "/v3/OS-EP-FILTER/endpoint_groups", identity_list_endpoint_groups, NULL,
+     "identity:list_endpoint_groups"},
+    {"POST", "/v3/OS-EP-FILTER/endpoint_groups", identity_create_endpoint_group, NULL,
+     "identity:create_endpoint_group"},
+    {"GET", "/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}", identity_get_endpoint_group,
+     NULL, "identity:get_endpoint_group"},
+    {"HEAD", "/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}", identity_check_endpoint_group,
+     NULL, "identity:get_endpoint_group"},
+    {"PATCH", "/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}",
+     identity_update_endpoint_group, NULL, "identity:update_endpoint_group"},
+    {"DELETE", "/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}",
+     identity_delete_endpoint_group, NULL, "identity:delete_endpoint_group"},
+
     /* the catalog */
     {"GET", "/v3/regions", identity_list_regions, NULL, "identity:list_regions"},
     {"POST", "/v3/regions", identity_create_region, NULL, "identity:create_region"},

@@ -35,3 +35,23 @@ def test_consumer_crud(cloud, unique):
     assert cloud.request("DELETE", V3 + "/OS-OAUTH1/consumers/" + c["id"]).status_code == 204
     assert cloud.request("GET", V3 + "/OS-OAUTH1/consumers/" + c["id"]).status_code == 404
     assert cloud.request("POST", V3 + "/OS-OAUTH1/request_token").status_code == 501
+
+
+def test_endpoint_group_crud(cloud, unique):
+    base = V3 + "/OS-EP-FILTER/endpoint_groups"
+    r = cloud.request("POST", base, json={"endpoint_group": {
+        "name": unique, "description": "d", "filters": {"interface": "public"}}})
+    assert r.status_code == 201, r.text
+    g = r.json()["endpoint_group"]
+    assert g["filters"] == {"interface": "public"}
+    assert cloud.request("HEAD", base + "/" + g["id"]).status_code == 200
+    r = cloud.request("PATCH", base + "/" + g["id"], json={"endpoint_group": {
+        "filters": {"service_id": "s"}, "name": unique + "2"}})
+    assert r.json()["endpoint_group"]["filters"] == {"service_id": "s"}
+    assert [x["id"] for x in cloud.request("GET", base).json()["endpoint_groups"]] == [g["id"]]
+    for bad in ({"name": "x", "filters": {"colour": "red"}}, {"name": "x", "filters": "f"},
+                {"name": "x"}):
+        assert cloud.request("POST", base, json={"endpoint_group": bad}).status_code == 400
+    assert cloud.request("DELETE", base + "/" + g["id"]).status_code == 204
+    assert cloud.request("HEAD", base + "/" + g["id"]).status_code == 404
+    assert cloud.request("GET", V3 + "/OS-EP-FILTER/projects/x/endpoints").status_code == 501
