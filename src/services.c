@@ -5,6 +5,7 @@ extern const struct service_module ops_module;
 extern const struct service_module identity_module;
 extern const struct service_module network_module;
 extern const struct service_module image_module;
+extern const struct service_module object_module;
 
 /* One module a line (clang-format would pack them): fewer merge conflicts. */
 /* clang-format off */
@@ -13,6 +14,7 @@ const struct service_module *const stackd_modules[] = {
     &identity_module,
     &network_module,
     &image_module,
+    &object_module,
     NULL,
 };
 /* clang-format on */

@@ -1,0 +1,203 @@
+/* The object service's (Swift v1) own model, shared by its files only: the
+ * service state (req->ctx), the rows of its index, the parsed request
+ * target, and the functions the files give each other. */
+#ifndef STACKD_OBJECT_INTERNAL_H
+#define STACKD_OBJECT_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/http.h"
+#include "identity/identity.h"
+
+struct arena;
+
+/* Swift 2.30's default constraints (swift.conf). */
+#define OBJECT_MAX_NAME 1024
+#define OBJECT_MAX_CONTAINER_NAME 256
+#define OBJECT_MAX_META_NAME 128
+#define OBJECT_MAX_META_VALUE 256
+#define OBJECT_MAX_META_COUNT 90
+#define OBJECT_LISTING_LIMIT 10000
+#define OBJECT_MAX_MANIFEST_SEGMENTS 1000
+#define OBJECT_MAX_MANIFEST_SIZE (8 * 1024 * 1024)
+#define OBJECT_MAX_BULK_DELETES 10000
+
+struct object_svc {
+	struct http_service http;      /* /object-store */
+	struct http_service info_http; /* /info, where swiftclient looks */
+	char root[4096];               /* <data dir>/objects */
+	char tmp[4200];                /* <root>/tmp: uploads in flight */
+	int64_t max_file_size;
+};
+
+/* One object of the index. file names the data file below root. */
+struct object_row {
+	const char *account, *container, *name, *file, *etag, *content_type;
+	const char *manifest; /* DLO "container/prefix", or NULL */
+	int64_t size, delete_at;
+	double modified;
+	bool slo;
+	json_t *meta; /* {"X-Object-Meta-Color": "blue", ...}; arena-owned */
+};
+
+struct object_container {
+	const char *name;
+	double created, modified;
+	int64_t count, bytes;
+	json_t *meta; /* every kept X-Container-* header; arena-owned */
+};
+
+/* What a request is about and who asks. */
+struct object_target {
+	struct object_svc *svc;
+	const char *account; /* the project id, without AUTH_ */
+	const char *container, *object;
+	const struct identity_auth *auth; /* NULL: anonymous or TempURL */
+	bool owner;                       /* owns the account or is a reseller admin */
+	bool reseller;
+	bool tempurl; /* authorized by a TempURL signature */
+};
+
+/* One contiguous byte range of a response body: literal bytes (text) or a
+ * region of a data file (path). */
+struct object_piece {
+	const char *text;
+	const char *path;
+	uint64_t offset, length;
+};
+
+struct object_range {
+	uint64_t first, last; /* inclusive */
+};
+
+/* ---- routes.c ---- */
+int object_target_of(struct http_request *req, bool need_object, struct object_target *t,
+                     struct api_error *err);
+
+/* ---- meta.c: headers, names, dates ---- */
+int object_check_names(const struct object_target *t, struct api_error *err);
+/* Copies request headers starting with prefix (case-insensitive) into meta
+ * (title-cased names); with merge, "" values and X-Remove-<prefix> remove. */
+int object_meta_update(struct http_request *req, json_t *meta, const char *prefix,
+                       const char *remove_prefix, bool merge, struct api_error *err);
+/* Copies the named request headers (exact list, NULL-terminated) into meta;
+ * an empty value removes. */
+void object_meta_take(struct http_request *req, json_t *meta, const char *const *names);
+void object_meta_emit(struct http_response *resp, json_t *meta);
+json_t *object_meta_parse(struct arena *a, const char *text);
+char *object_meta_dump(struct arena *a, json_t *meta);
+const char *object_http_date(struct arena *a, double t);
+int object_parse_http_date(const char *s, double *out);
+const char *object_iso_time(struct arena *a, double t);
+const char *object_guess_type(const char *name);
+double object_now(void);
+const char *object_timestamp(struct arena *a, double t);
+/* "a/b" URL-decoded in place; false when it is not a valid encoding. */
+bool object_url_decode(char *s);
+
+/* ---- range.c: Range and conditional requests ---- */
+/* Parses a Range header against a body of size bytes. Returns the number of
+ * ranges (>0), 0 when the header is to be ignored (bad syntax: Swift then
+ * serves the whole body), -1 when no range is satisfiable (416). */
+int object_parse_ranges(const char *header, uint64_t size, struct object_range *out, int max);
+/* True when the etag (unquoted) matches an If-Match/If-None-Match list. */
+bool object_etag_matches(const char *list, const char *etag);
+
+/* ---- db.c: the index ---- */
+int object_db_get(struct arena *a, const char *account, const char *container, const char *name,
+                  struct object_row *out, struct api_error *err);
+int object_db_container(struct arena *a, const char *account, const char *name,
+                        struct object_container *out, struct api_error *err);
+int object_db_account_meta(struct arena *a, const char *account, json_t **meta,
+                           struct api_error *err);
+int object_db_account_save(const char *account, json_t *meta, struct api_error *err);
+int object_db_account_usage(const char *account, int64_t *containers, int64_t *objects,
+                            int64_t *bytes, struct api_error *err);
+
+/* ---- store.c: files on disk ---- */
+const char *object_store_path(struct arena *a, const struct object_svc *svc, const char *file);
+/* A new temporary file in svc->tmp; *path is arena-owned. */
+int object_store_tmp(struct arena *a, const struct object_svc *svc, int *fd, char **path,
+                     struct api_error *err);
+/* Makes the written temporary file row's data: fsync, rename into place,
+ * fsync the directory, then index it (replacing an older version, whose
+ * file goes). Fills row->file. The fd stays the caller's. */
+int object_store_commit(struct arena *a, const struct object_svc *svc, int fd, const char *tmp,
+                        struct object_row *row, struct api_error *err);
+/* Removes the object's data, then its row. */
+int object_store_delete(struct arena *a, const struct object_svc *svc, const struct object_row *row,
+                        struct api_error *err);
+/* Start-up check: temporaries removed, rows without data dropped, data
+ * without rows re-indexed from the file's extended attribute. */
+int object_store_recover(const struct object_svc *svc, struct api_error *err);
+
+/* ---- access.c ---- */
+enum object_op { OBJECT_READ, OBJECT_LIST, OBJECT_WRITE };
+/* Authenticates when a token is given, then decides: owner, ACL or 401/403. */
+int object_authorize(struct http_request *req, struct object_target *t, enum object_op op,
+                     json_t *container_meta, struct api_error *err);
+int object_tempurl_check(struct http_request *req, struct object_target *t, struct api_error *err);
+/* Pure: the hex HMAC of "method\nexpires\npath" with digest "sha1",
+ * "sha256" or "sha512"; -1 for an unknown digest. */
+int object_tempurl_sign(const char *digest, const char *key, const char *method,
+                        const char *expires, const char *path, char *out, size_t outlen);
+bool object_acl_allows(const char *acl, const struct identity_auth *auth, bool listing);
+
+/* ---- reader.c: bodies made of pieces ---- */
+void object_reply_pieces(struct http_response *resp, int status, struct arena *a,
+                         struct object_piece *pieces, size_t npieces);
+/* Copies the pieces into fd, updating the MD5 state if md5 is non-NULL. */
+int object_copy_pieces(struct object_piece *pieces, size_t npieces, int fd, void *md5,
+                       struct api_error *err);
+
+/* ---- large.c: DLO and SLO ---- */
+/* The pieces of an object's whole body (segments for manifests). */
+int object_body_pieces(struct arena *a, struct object_svc *svc, const struct object_row *row,
+                       struct object_piece **out, size_t *n, uint64_t *total, const char **etag,
+                       struct api_error *err);
+int object_slo_validate(struct arena *a, struct object_target *t, const char *body, size_t len,
+                        char **stored, int64_t *total, char *etag_hex, struct api_error *err);
+int object_slo_delete(struct http_request *req, struct object_target *t,
+                      const struct object_row *row, struct http_response *resp,
+                      struct api_error *err);
+
+/* ---- handlers ---- */
+int object_account_get(struct http_request *req, struct http_response *resp, struct api_error *err);
+int object_account_head(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int object_account_post(struct http_request *req, struct http_response *resp,
+                        struct api_error *err);
+int object_account_delete(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int object_container_put(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int object_container_get(struct http_request *req, struct http_response *resp,
+                         struct api_error *err);
+int object_container_head(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int object_container_post(struct http_request *req, struct http_response *resp,
+                          struct api_error *err);
+int object_container_delete(struct http_request *req, struct http_response *resp,
+                            struct api_error *err);
+int object_put(struct http_request *req, struct http_response *resp, struct http_sink *sink,
+               struct api_error *err);
+int object_get(struct http_request *req, struct http_response *resp, struct api_error *err);
+int object_post(struct http_request *req, struct http_response *resp, struct api_error *err);
+int object_delete(struct http_request *req, struct http_response *resp, struct api_error *err);
+int object_copy(struct http_request *req, struct http_response *resp, struct api_error *err);
+int object_bulk_delete(struct http_request *req, struct http_response *resp, struct api_error *err);
+int object_list_collect(struct http_request *req, const char *account, const char *container,
+                        json_t **out, struct api_error *err);
+/* Writes a listing in the requested format (json, xml, plain). */
+int object_list_reply(struct http_request *req, struct http_response *resp, json_t *items,
+                      const char *root_tag, const char *root_name, struct api_error *err);
+/* Copies src's whole body into a new object (X-Copy-From, COPY). */
+int object_copy_into(struct http_request *req, struct object_target *src, struct object_target *dst,
+                     struct http_response *resp, struct api_error *err);
+int object_quota_check(struct arena *a, struct object_target *t, json_t *cmeta, int64_t add_bytes,
+                       bool new_object, struct api_error *err);
+
+#endif
