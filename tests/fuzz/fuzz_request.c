@@ -58,8 +58,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (sodium_init() < 0)
 		abort();
-	static char dir[] = "/tmp/stackd-fuzz.XXXXXX";
-	if (!mkdtemp(dir))
+	/* run.sh passes a directory it removes afterwards. */
+	static char tmpl[] = "/tmp/stackd-fuzz.XXXXXX";
+	const char *dir = getenv("STACKD_FUZZ_DIR");
+	if (!dir && !(dir = mkdtemp(tmpl)))
 		abort();
 	char path[256];
 	snprintf(path, sizeof(path), "%s/stackd.db", dir);

@@ -27,6 +27,9 @@ clang $CFLAGS -fsanitize=fuzzer -o $OUT/fuzz_request tests/fuzz/fuzz_request.c \
 	$(pkg-config --libs $PKGS) -luuid -lpthread -lm
 cp tests/fuzz/corpus/* $OUT/corpus/ 2>/dev/null || true
 echo "== fuzzing the request path for ${SECS}s"
+STACKD_FUZZ_DIR=$(mktemp -d /tmp/stackd-fuzz.XXXXXX)
+export STACKD_FUZZ_DIR
+trap 'rm -rf "$STACKD_FUZZ_DIR"' EXIT
 $OUT/fuzz_request -max_total_time="$SECS" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	-print_final_stats=1 -dict=tests/fuzz/request.dict -artifact_prefix=$OUT/ $OUT/corpus 2>$OUT/fuzz.log || { tail -n 60 $OUT/fuzz.log; exit 1; }
 tail -n 12 $OUT/fuzz.log
