@@ -77,7 +77,7 @@ static int info(struct http_request *req, struct http_response *resp, struct api
 	(void)err;
 	struct object_svc *svc = req->ctx;
 	json_t *doc = json_pack(
-	    "{s:{s:s,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:[s,s],s:[{s:s,s:b}],s:b,s:b,"
+	    "{s:{s:s,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:[s,s],s:[{s:s,s:b}],s:b,s:b,"
 	    "s:b},s:{s:i,s:i,s:i},s:{s:i,s:i},s:{s:[s,s,s,s,s],s:[s,s,s]},s:{},s:{},s:{s:i},"
 	    "s:{}}",
 	    "swift", "version", "2.30.0", "max_file_size", (json_int_t)svc->max_file_size,
