@@ -225,12 +225,13 @@ static int drop_missing_rows(struct arena *a, const struct object_svc *svc, int 
 
 static bool row_from_record(struct arena *a, json_t *rec, struct object_row *row)
 {
-	const char *acc = NULL, *con = NULL, *name = NULL, *etag = NULL, *ct = NULL, *man = NULL;
+	const char *acc = NULL, *con = NULL, *name = NULL, *etag = NULL, *ct = NULL;
+	json_t *man = NULL;
 	json_int_t size = 0, del = 0;
 	double mod = 0;
 	json_t *meta = NULL;
 	int slo = 0;
-	if (json_unpack(rec, "{s:s,s:s,s:s,s:I,s:s,s:s,s:F,s:o,s:I,s?s,s:b}", "account", &acc,
+	if (json_unpack(rec, "{s:s,s:s,s:s,s:I,s:s,s:s,s:F,s:o,s:I,s?o,s:b}", "account", &acc,
 	                "container", &con, "name", &name, "size", &size, "etag", &etag,
 	                "content_type", &ct, "modified", &mod, "meta", &meta, "delete_at", &del,
 	                "manifest", &man, "slo", &slo) != 0)
@@ -240,7 +241,7 @@ static bool row_from_record(struct arena *a, json_t *rec, struct object_row *row
 	row->name = arena_strdup(a, name);
 	row->etag = arena_strdup(a, etag);
 	row->content_type = arena_strdup(a, ct);
-	row->manifest = arena_strdup(a, man);
+	row->manifest = arena_strdup(a, json_string_value(man));
 	row->size = size;
 	row->delete_at = del;
 	row->modified = mod;
