@@ -1,0 +1,288 @@
+/* Server actions (POST /servers/{id}/action): the state checks Nova makes
+ * (409 "Cannot 'x' instance ... while it is in vm_state y"), the task
+ * written to the database, then the job queued; and the instant ones
+ * (lock, console output). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compute/internal.h"
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/ids.h"
+#include "core/json.h"
+#include "image/image.h"
+
+static const char SQL_BEGIN_TASK[] =
+    "UPDATE compute_servers SET task_state = ?, updated_at = ? WHERE id = ?"
+    " AND task_state IS NULL AND vm_state = ?";
+static const char SQL_LOCK[] =
+    "UPDATE compute_servers SET locked = ?, locked_reason = ?, updated_at = ? WHERE id = ?";
+
+struct action_def {
+	const char *name; /* body key */
+	const char *nova; /* name in Nova's messages and the action log */
+	enum compute_task task;
+	const char *states; /* vm_states allowed, space separated */
+};
+
+static const struct action_def defs[] = {
+    {"os-start", "start", COMPUTE_TASK_START, "stopped"},
+    {"os-stop", "stop", COMPUTE_TASK_STOP, "active rescued error"},
+    {"pause", "pause", COMPUTE_TASK_PAUSE, "active"},
+    {"unpause", "unpause", COMPUTE_TASK_UNPAUSE, "paused"},
+    {"suspend", "suspend", COMPUTE_TASK_SUSPEND, "active"},
+    {"resume", "resume", COMPUTE_TASK_RESUME, "suspended"},
+    {"unrescue", "unrescue", COMPUTE_TASK_UNRESCUE, "rescued"},
+};
+
+static bool state_in(const char *vm, const char *states)
+{
+	size_t n = strlen(vm);
+	for (const char *p = states; (p = strstr(p, vm)) != NULL; p += n)
+		if ((p == states || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* Checks the state, writes the task (only if the server is still in the
+ * state read: two racing actions cannot both start), queues the job. */
+static int start_task(struct http_request *req, const struct compute_server *s,
+                      const char *nova_name, enum compute_task task, const char *states,
+                      const char *arg, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	if (compute_check_lock(req, s, err) != 0)
+		return -1;
+	if (s->task_state != NULL)
+		return api_fail(err, API_CONFLICT,
+		                "Cannot '%s' instance %s while it is in task_state %s", nova_name,
+		                s->id, s->task_state);
+	if (!state_in(s->vm_state, states))
+		return api_fail(err, API_CONFLICT,
+		                "Cannot '%s' instance %s while it is in vm_state %s", nova_name,
+		                s->id, s->vm_state);
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	sqlite3_stmt *st = db_stmt(SQL_BEGIN_TASK, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, compute_task_state(task));
+	db_bind_text(st, 2, now);
+	db_bind_text(st, 3, s->id);
+	db_bind_text(st, 4, s->vm_state);
+	if (db_exec_stmt(st, err) != 0)
+		return -1;
+	if (sqlite3_changes(db_conn(err)) == 0)
+		return api_fail(
+		    err, API_CONFLICT,
+		    "Cannot '%s' instance %s while it is in task_state of another action",
+		    nova_name, s->id);
+	long long action_id = 0;
+	if (compute_action_start(req, s->id, nova_name, &action_id, err) != 0)
+		return -1;
+	return compute_task_submit(svc, task, s->id, action_id, arg, err);
+}
+
+static int do_reboot(struct http_request *req, const struct compute_server *s, json_t *arg,
+                     struct api_error *err)
+{
+	const char *type = NULL;
+	if (!json_is_object(arg) || json_get_string(arg, "type", true, &type, err) != 0)
+		return err->kind ? -1
+		                 : api_fail(err, API_BAD_REQUEST,
+		                            "Invalid input for field/attribute reboot.");
+	bool hard;
+	if (strcasecmp(type, "HARD") == 0)
+		hard = true;
+	else if (strcasecmp(type, "SOFT") == 0)
+		hard = false;
+	else
+		return api_fail(
+		    err, API_BAD_REQUEST,
+		    "Invalid input for field/attribute type. Value: %s. '%s' is not one of "
+		    "['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']",
+		    type, type);
+	/* A hard reboot also brings back stopped, paused, suspended or
+	 * errored guests (Nova). The end state is active either way. */
+	return start_task(req, s, "reboot",
+	                  hard ? COMPUTE_TASK_REBOOT_HARD : COMPUTE_TASK_REBOOT_SOFT,
+	                  hard ? "active stopped paused suspended error" : "active", NULL, err);
+}
+
+static int do_rebuild(struct http_request *req, struct http_response *resp,
+                      const struct compute_server *s, json_t *arg, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	const char *image = NULL, *name = NULL;
+	if (!json_is_object(arg) || json_get_string(arg, "imageRef", true, &image, err) != 0 ||
+	    json_get_string(arg, "name", false, &name, err) != 0)
+		return err->kind ? -1
+		                 : api_fail(err, API_BAD_REQUEST,
+		                            "Invalid input for field/attribute rebuild.");
+	const char *slash = strrchr(image, '/');
+	if (slash)
+		image = slash + 1;
+	struct image_info img;
+	if (!ids_is_uuid(image) ||
+	    image_lookup(svc->env, req->arena, identity_auth_of(req), image, &img, err) != 0)
+		return api_fail(err, API_BAD_REQUEST, "Image %s could not be found.", image);
+	long long disk = json_integer_value(json_object_get(s->flavor, "disk"));
+	if (disk > 0 && img.min_disk > disk)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Flavor's disk is too small for requested image.");
+	if (start_task(req, s, "rebuild", COMPUTE_TASK_REBUILD, "active stopped error", image,
+	               err) != 0)
+		return -1;
+	struct compute_server now;
+	if (compute_server_load(req, s->id, &now, err) != 0)
+		return -1;
+	json_t *v = compute_server_view(req, &now, compute_mv(req) >= 75);
+	char hex[33];
+	ids_hex32(hex);
+	hex[12] = '\0';
+	json_object_set_new(v, "adminPass", json_string(hex));
+	http_reply_json(resp, 202, json_pack("{s:o}", "server", v));
+	return 0;
+}
+
+static int do_lock(struct http_request *req, const struct compute_server *s, bool lock, json_t *arg,
+                   struct api_error *err)
+{
+	const char *reason = NULL;
+	if (lock && json_is_object(arg) && compute_mv(req) >= 73 &&
+	    json_get_string(arg, "locked_reason", false, &reason, err) != 0)
+		return -1;
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	sqlite3_stmt *st = db_stmt(SQL_LOCK, err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, lock);
+	db_bind_text(st, 2, reason);
+	db_bind_text(st, 3, now);
+	db_bind_text(st, 4, s->id);
+	long long action_id;
+	if (db_exec_stmt(st, err) != 0 ||
+	    compute_action_start(req, s->id, lock ? "lock" : "unlock", &action_id, err) != 0)
+		return -1;
+	compute_action_finish(action_id, true, NULL);
+	return 0;
+}
+
+static int do_console(struct http_request *req, struct http_response *resp,
+                      const struct compute_server *s, json_t *arg, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	long long length = -1;
+	json_t *l = json_is_object(arg) ? json_object_get(arg, "length") : NULL;
+	if (l != NULL && !json_is_null(l)) {
+		char *end = NULL;
+		if (json_is_integer(l))
+			length = json_integer_value(l);
+		else if (json_is_string(l)) {
+			length = strtoll(json_string_value(l), &end, 10);
+			if (*end || !*json_string_value(l))
+				length = -2;
+		} else
+			length = -2;
+		if (length < -1)
+			return api_fail(
+			    err, API_BAD_REQUEST,
+			    "Invalid input for field/attribute length. Value: must be an "
+			    "integer >= -1");
+	}
+	if (s->host == NULL || strcmp(s->vm_state, "building") == 0)
+		return api_fail(
+		    err, API_CONFLICT,
+		    "Cannot 'get_console_output' instance %s while it is in vm_state %s", s->id,
+		    s->vm_state);
+	char *out = NULL;
+	size_t len = 0;
+	if (svc->drv->console(svc->drv_state, s->id, (int)(length == 0 ? -1 : length), &out, &len,
+	                      err) != 0)
+		return -1;
+	json_t *text = json_stringn_nocheck(length == 0 ? "" : out, length == 0 ? 0 : len);
+	if (!json_is_string(text) || !json_string_value(text)) {
+		json_decref(text);
+		text = json_string("");
+	}
+	free(out);
+	/* Invalid UTF-8 from a guest's console must not break the body. */
+	char *copy = arena_strndup(req->arena, json_string_value(text), json_string_length(text));
+	json_decref(text);
+	api_utf8_sanitize(copy);
+	http_reply_json(resp, 200, json_pack("{s:s}", "output", copy));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_action)
+{
+	struct compute_server s;
+	json_t *body;
+	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0 ||
+	    http_body_json(req, &body, err) != 0)
+		return -1;
+	if (!json_is_object(body) || json_object_size(body) == 0)
+		return api_fail(err, API_BAD_REQUEST, "The request body is not an action.");
+	const char *key = json_object_iter_key(json_object_iter(body));
+	json_t *arg = json_object_get(body, key);
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+		if (strcmp(key, defs[i].name) == 0) {
+			if (start_task(req, &s, defs[i].nova, defs[i].task, defs[i].states, NULL,
+			               err) != 0)
+				return -1;
+			http_reply_empty(resp, 202);
+			return 0;
+		}
+	int rc;
+	if (strcmp(key, "reboot") == 0)
+		rc = do_reboot(req, &s, arg, err);
+	else if (strcmp(key, "rebuild") == 0)
+		return do_rebuild(req, resp, &s, arg, err);
+	else if (strcmp(key, "lock") == 0 || strcmp(key, "unlock") == 0) {
+		if (strcmp(key, "unlock") == 0 && s.locked && !compute_is_admin(req) &&
+		    strcmp(identity_auth_of(req)->project_id, s.project_id) != 0)
+			return api_fail(err, API_FORBIDDEN,
+			                "Policy doesn't allow unlock_override.");
+		rc = do_lock(req, &s, strcmp(key, "lock") == 0, arg, err);
+	} else if (strcmp(key, "os-getConsoleOutput") == 0)
+		return do_console(req, resp, &s, arg, err);
+	else if (strcmp(key, "rescue") == 0) {
+		const char *image = NULL;
+		if (json_is_object(arg) &&
+		    json_get_string(arg, "rescue_image_ref", false, &image, err) != 0)
+			return -1;
+		if (start_task(req, &s, "rescue", COMPUTE_TASK_RESCUE, "active stopped error",
+		               image, err) != 0)
+			return -1;
+		char hex[33];
+		ids_hex32(hex);
+		hex[12] = '\0';
+		http_reply_json(resp, 200, json_pack("{s:s}", "adminPass", hex));
+		return 0;
+	} else if (strcmp(key, "forceDelete") == 0)
+		return compute_server_delete(req, resp, err);
+	else if (strcmp(key, "restore") == 0)
+		return api_fail(err, API_CONFLICT,
+		                "Cannot 'restore' instance %s while it is in vm_state %s", s.id,
+		                s.vm_state);
+	else if (strcmp(key, "resize") == 0 || strcmp(key, "confirmResize") == 0 ||
+	         strcmp(key, "revertResize") == 0 || strcmp(key, "createImage") == 0 ||
+	         strcmp(key, "shelve") == 0 || strcmp(key, "unshelve") == 0 ||
+	         strcmp(key, "shelveOffload") == 0 || strcmp(key, "migrate") == 0 ||
+	         strcmp(key, "os-migrateLive") == 0 || strcmp(key, "addSecurityGroup") == 0 ||
+	         strcmp(key, "removeSecurityGroup") == 0 || strcmp(key, "changePassword") == 0 ||
+	         strcmp(key, "os-getVNCConsole") == 0 || strcmp(key, "os-getSerialConsole") == 0 ||
+	         strcmp(key, "evacuate") == 0 || strcmp(key, "trigger_crash_dump") == 0 ||
+	         strcmp(key, "os-resetState") == 0 || strcmp(key, "createBackup") == 0)
+		return api_fail(err, API_NOT_IMPLEMENTED,
+		                "The server action %s is not implemented by this cloud yet.", key);
+	else
+		return api_fail(err, API_BAD_REQUEST, "There is no such action: %s", key);
+	if (rc != 0)
+		return -1;
+	http_reply_empty(resp, 202);
+	return 0;
+}

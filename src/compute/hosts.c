@@ -1,0 +1,185 @@
+/* The host side of the API: availability zones, os-hypervisors (the one
+ * compute host of this daemon with its real capacity, usage and
+ * accelerator) and os-services. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "compute/internal.h"
+#include "core/arena.h"
+#include "core/ids.h"
+#include "core/json.h"
+
+/* A stable uuid for the host (ids from 2.53 on), from its name. */
+static const char *host_uuid(struct http_request *req, const char *salt)
+{
+	struct compute_svc *svc = req->ctx;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	char in[512];
+	snprintf(in, sizeof(in), "%s:%s", salt, svc->host.name);
+	EVP_Digest(in, strlen(in), md, &n, EVP_md5(), NULL);
+	return arena_printf(
+	    req->arena, "%02x%02x%02x%02x-%02x%02x-4%01x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	    md[0], md[1], md[2], md[3], md[4], md[5], md[6] & 0xf, md[7], (md[8] & 0x3f) | 0x80,
+	    md[9], md[10], md[11], md[12], md[13], md[14], md[15]);
+}
+
+static json_t *id_of(struct http_request *req, const char *salt, int legacy)
+{
+	return compute_mv(req) >= 53 ? json_string(host_uuid(req, salt)) : json_integer(legacy);
+}
+
+COMPUTE_HANDLER(compute_az_list)
+{
+	struct compute_svc *svc = req->ctx;
+	http_reply_json(resp, 200,
+	                json_pack("{s:[{s:s,s:{s:b},s:n}]}", "availabilityZoneInfo", "zoneName",
+	                          svc->host.zone, "zoneState", "available", 1, "hosts"));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_az_detail)
+{
+	struct compute_svc *svc = req->ctx;
+	char now[28];
+	ids_time_iso_us(ids_now(), now);
+	json_t *hosts = json_object();
+	json_object_set_new(hosts, svc->host.name,
+	                    json_pack("{s:{s:b,s:b,s:s}}", "nova-compute", "available", 1, "active",
+	                              1, "updated_at", now));
+	http_reply_json(resp, 200,
+	                json_pack("{s:[{s:s,s:{s:b},s:o}]}", "availabilityZoneInfo", "zoneName",
+	                          svc->host.zone, "zoneState", "available", 1, "hosts", hosts));
+	return 0;
+}
+
+static json_t *hypervisor(struct http_request *req, bool detail, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	const struct compute_host *h = &svc->host;
+	json_t *o = json_pack("{s:o,s:s,s:s,s:s}", "id", id_of(req, "hypervisor", 1),
+	                      "hypervisor_hostname", h->name, "state", "up", "status", "enabled");
+	if (!detail)
+		return o;
+	struct compute_usage u = {0};
+	if (compute_host_usage(h->name, &u, err) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	json_t *cpu =
+	    json_pack("{s:s,s:s,s:s}", "arch", h->arch, "accelerator", svc->facts.accelerator,
+	              "accelerator_reason", svc->facts.accelerator_reason);
+	char *cpu_text = json_dumps(cpu, JSON_COMPACT);
+	json_decref(cpu);
+	json_object_set_new(o, "vcpus", json_integer(h->vcpus));
+	json_object_set_new(o, "memory_mb", json_integer(h->ram_mb));
+	json_object_set_new(o, "local_gb", json_integer(h->disk_gb));
+	json_object_set_new(o, "vcpus_used", json_integer(u.vcpus));
+	json_object_set_new(o, "memory_mb_used", json_integer(u.ram_mb + h->reserved_ram_mb));
+	json_object_set_new(o, "local_gb_used", json_integer(u.disk_gb));
+	json_object_set_new(o, "free_ram_mb",
+	                    json_integer(h->ram_mb - h->reserved_ram_mb - u.ram_mb));
+	json_object_set_new(o, "free_disk_gb", json_integer(h->disk_gb - u.disk_gb));
+	json_object_set_new(o, "disk_available_least", json_integer(h->disk_gb - u.disk_gb));
+	json_object_set_new(o, "current_workload", json_integer(0));
+	json_object_set_new(o, "running_vms", json_integer(u.servers));
+	json_object_set_new(o, "hypervisor_type", json_string(svc->facts.hypervisor_type));
+	json_object_set_new(o, "hypervisor_version", json_integer(svc->facts.hypervisor_version));
+	json_object_set_new(o, "cpu_info", json_string(cpu_text));
+	free(cpu_text);
+	json_object_set_new(o, "host_ip", json_string("127.0.0.1"));
+	json_object_set_new(o, "service",
+	                    json_pack("{s:s,s:o,s:n}", "host", h->name, "id",
+	                              id_of(req, "service", 1), "disabled_reason"));
+	return o;
+}
+
+static int hypervisors_reply(struct http_request *req, struct http_response *resp, bool detail,
+                             struct api_error *err)
+{
+	json_t *h = hypervisor(req, detail, err);
+	if (h == NULL)
+		return -1;
+	http_reply_json(resp, 200, json_pack("{s:[o]}", "hypervisors", h));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_hypervisor_list)
+{
+	return hypervisors_reply(req, resp, false, err);
+}
+
+COMPUTE_HANDLER(compute_hypervisor_detail)
+{
+	return hypervisors_reply(req, resp, true, err);
+}
+
+COMPUTE_HANDLER(compute_hypervisor_show)
+{
+	const char *id = http_param(req, "hypervisor_id");
+	json_t *h = hypervisor(req, true, err);
+	if (h == NULL)
+		return -1;
+	json_t *jid = json_object_get(h, "id");
+	char buf[64];
+	if (json_is_integer(jid))
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(jid));
+	else
+		snprintf(buf, sizeof(buf), "%s", json_string_value(jid));
+	if (strcmp(id, buf) != 0) {
+		json_decref(h);
+		return api_fail(err, API_NOT_FOUND, "Hypervisor with ID %s could not be found.",
+		                id);
+	}
+	http_reply_json(resp, 200, json_pack("{s:o}", "hypervisor", h));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_hypervisor_stats)
+{
+	json_t *h = hypervisor(req, true, err);
+	if (h == NULL)
+		return -1;
+	static const char *const keys[] = {"vcpus",
+	                                   "memory_mb",
+	                                   "local_gb",
+	                                   "vcpus_used",
+	                                   "memory_mb_used",
+	                                   "local_gb_used",
+	                                   "free_ram_mb",
+	                                   "free_disk_gb",
+	                                   "current_workload",
+	                                   "running_vms",
+	                                   "disk_available_least",
+	                                   NULL};
+	json_t *s = json_pack("{s:i}", "count", 1);
+	for (size_t i = 0; keys[i]; i++)
+		json_object_set(s, keys[i], json_object_get(h, keys[i]));
+	json_decref(h);
+	http_reply_json(resp, 200, json_pack("{s:o}", "hypervisor_statistics", s));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_service_list)
+{
+	struct compute_svc *svc = req->ctx;
+	const char *host = http_query(req, "host");
+	const char *binary = http_query(req, "binary");
+	char now[28];
+	ids_time_iso_us(ids_now(), now);
+	json_t *list = json_array();
+	if ((!host || strcmp(host, svc->host.name) == 0) &&
+	    (!binary || strcmp(binary, "nova-compute") == 0)) {
+		json_t *s = json_pack("{s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:n}", "id",
+		                      id_of(req, "service", 1), "binary", "nova-compute", "host",
+		                      svc->host.name, "zone", svc->host.zone, "status", "enabled",
+		                      "state", "up", "updated_at", now, "disabled_reason");
+		if (compute_mv(req) >= 11)
+			json_object_set_new(s, "forced_down", json_false());
+		json_array_append_new(list, s);
+	}
+	http_reply_json(resp, 200, json_pack("{s:o}", "services", list));
+	return 0;
+}

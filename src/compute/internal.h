@@ -1,0 +1,174 @@
+/* The compute service's own model, shared by its files and nobody else: the
+ * service state (req->ctx), a server row, the microversion of a request, and
+ * the functions the files give each other. Other services see driver.h only. */
+#ifndef STACKD_COMPUTE_INTERNAL_H
+#define STACKD_COMPUTE_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "compute/driver.h"
+#include "compute/logic.h"
+#include "core/error.h"
+#include "core/http.h"
+#include "identity/identity.h"
+
+struct config;
+struct stackd_env;
+struct work_queue;
+
+struct compute_svc {
+	struct http_service http; /* ctx points here */
+	const struct stackd_env *env;
+	const struct compute_driver *drv;
+	void *drv_state;
+	struct compute_host_facts facts;
+	struct compute_host host; /* name, zone, capacity with ratios applied */
+	struct work_queue *wq;
+	char instances_dir[4096];
+	int shutdown_timeout;
+	pthread_mutex_t seq_lock;
+};
+
+/* A server as the handlers see it (strings in the request arena). */
+struct compute_server {
+	const char *id, *name, *project_id, *user_id, *image_id, *flavor_id;
+	json_t *flavor; /* {name, vcpus, ram, disk, ephemeral, swap, extra_specs} */
+	const char *key_name, *key_data, *user_data;
+	bool config_drive;
+	const char *availability_zone, *host;
+	const char *vm_state, *task_state;
+	int power_state;
+	const char *description, *hostname;
+	bool locked;
+	const char *locked_reason, *reservation_id;
+	int launch_index;
+	json_t *metadata, *tags, *fault;
+	const char *access_ipv4, *access_ipv6;
+	const char *created_at, *updated_at, *launched_at;
+};
+
+/* ---- routes.c ---- */
+int compute_mv(const struct http_request *req); /* the request's minor version (2.x) */
+const char *compute_project(const struct http_request *req);
+bool compute_is_admin(const struct http_request *req);
+json_t *compute_links(const struct http_request *req, const char *collection, const char *id);
+
+/* ---- servers.c / server_view.c ---- */
+int compute_server_load(struct http_request *req, const char *id, struct compute_server *out,
+                        struct api_error *err);
+int compute_server_read(struct arena *a, const char *id, struct compute_server *out,
+                        struct api_error *err);
+json_t *compute_server_view(struct http_request *req, const struct compute_server *s, bool detail);
+int compute_server_set_state(const char *id, const char *vm_state, const char *task_state,
+                             int power_state, struct api_error *err);
+int compute_server_set_fault(const char *id, int code, const char *message, struct api_error *err);
+int compute_action_start(struct http_request *req, const char *server_id, const char *action,
+                         long long *action_id, struct api_error *err);
+void compute_action_finish(long long action_id, bool ok, const char *message);
+
+int compute_metadata_valid(json_t *md, const char *field, struct api_error *err);
+int compute_tag_valid(const char *tag, struct api_error *err);
+/* 409 when the server is locked and the caller is not an admin. */
+int compute_check_lock(struct http_request *req, const struct compute_server *s,
+                       struct api_error *err);
+
+/* ---- tasks.c: work run by the driver on the work queue ---- */
+enum compute_task {
+	COMPUTE_TASK_SPAWN,
+	COMPUTE_TASK_DESTROY,
+	COMPUTE_TASK_START,
+	COMPUTE_TASK_STOP,
+	COMPUTE_TASK_REBOOT_SOFT,
+	COMPUTE_TASK_REBOOT_HARD,
+	COMPUTE_TASK_PAUSE,
+	COMPUTE_TASK_UNPAUSE,
+	COMPUTE_TASK_SUSPEND,
+	COMPUTE_TASK_RESUME,
+	COMPUTE_TASK_RESCUE,
+	COMPUTE_TASK_UNRESCUE,
+	COMPUTE_TASK_REBUILD,
+	COMPUTE_TASK_RESIZE,
+	COMPUTE_TASK_SNAPSHOT,
+	COMPUTE_TASK_SHELVE,
+	COMPUTE_TASK_UNSHELVE,
+};
+/* Queues task for the server (whose task_state the caller already wrote in
+ * the database); arg is an optional string (image id for rebuild/rescue/
+ * snapshot, flavor id for resize), copied. */
+int compute_task_submit(struct compute_svc *svc, enum compute_task task, const char *server_id,
+                        long long action_id, const char *arg, struct api_error *err);
+/* Start-up: re-syncs power states with the driver and finishes or fails
+ * tasks a previous run left behind. */
+/* The task_state a task runs under ("spawning", "powering-off", ...). */
+const char *compute_task_state(enum compute_task t);
+int compute_tasks_recover(struct compute_svc *svc, struct api_error *err);
+void compute_power_changed(void *cls, const char *id, enum compute_power power);
+
+/* ---- handlers ---- */
+#define COMPUTE_HANDLER(fn) \
+	int fn(struct http_request *req, struct http_response *resp, struct api_error *err)
+COMPUTE_HANDLER(compute_flavor_list);
+COMPUTE_HANDLER(compute_flavor_detail);
+COMPUTE_HANDLER(compute_flavor_show);
+COMPUTE_HANDLER(compute_flavor_create);
+COMPUTE_HANDLER(compute_flavor_update);
+COMPUTE_HANDLER(compute_flavor_delete);
+COMPUTE_HANDLER(compute_flavor_specs_list);
+COMPUTE_HANDLER(compute_flavor_specs_set);
+COMPUTE_HANDLER(compute_flavor_spec_show);
+COMPUTE_HANDLER(compute_flavor_spec_delete);
+COMPUTE_HANDLER(compute_flavor_access_list);
+COMPUTE_HANDLER(compute_flavor_action);
+COMPUTE_HANDLER(compute_keypair_list);
+COMPUTE_HANDLER(compute_keypair_show);
+COMPUTE_HANDLER(compute_keypair_create);
+COMPUTE_HANDLER(compute_keypair_delete);
+COMPUTE_HANDLER(compute_server_list);
+COMPUTE_HANDLER(compute_server_detail);
+COMPUTE_HANDLER(compute_server_show);
+COMPUTE_HANDLER(compute_server_create);
+COMPUTE_HANDLER(compute_server_update);
+COMPUTE_HANDLER(compute_server_delete);
+COMPUTE_HANDLER(compute_server_ips);
+COMPUTE_HANDLER(compute_server_metadata_list);
+COMPUTE_HANDLER(compute_server_metadata_set);
+COMPUTE_HANDLER(compute_server_metadata_replace);
+COMPUTE_HANDLER(compute_server_metadata_show);
+COMPUTE_HANDLER(compute_server_metadata_put);
+COMPUTE_HANDLER(compute_server_metadata_delete);
+COMPUTE_HANDLER(compute_server_tags_list);
+COMPUTE_HANDLER(compute_server_tags_replace);
+COMPUTE_HANDLER(compute_server_tags_clear);
+COMPUTE_HANDLER(compute_server_tag_check);
+COMPUTE_HANDLER(compute_server_tag_add);
+COMPUTE_HANDLER(compute_server_tag_delete);
+COMPUTE_HANDLER(compute_server_action);
+COMPUTE_HANDLER(compute_instance_actions_list);
+COMPUTE_HANDLER(compute_instance_action_show);
+COMPUTE_HANDLER(compute_limits);
+COMPUTE_HANDLER(compute_quota_show);
+COMPUTE_HANDLER(compute_quota_detail);
+COMPUTE_HANDLER(compute_quota_defaults);
+COMPUTE_HANDLER(compute_quota_update);
+COMPUTE_HANDLER(compute_quota_delete);
+COMPUTE_HANDLER(compute_az_list);
+COMPUTE_HANDLER(compute_az_detail);
+COMPUTE_HANDLER(compute_hypervisor_list);
+COMPUTE_HANDLER(compute_hypervisor_detail);
+COMPUTE_HANDLER(compute_hypervisor_show);
+COMPUTE_HANDLER(compute_hypervisor_stats);
+COMPUTE_HANDLER(compute_service_list);
+
+/* ---- quotas.c ---- */
+/* Inside the caller's transaction: 403 when adding count servers of the
+ * given size would exceed the project's quota. */
+int compute_quota_check(const struct config *cfg, const char *project_id, int count, int vcpus,
+                        long long ram_mb, struct api_error *err);
+int compute_keypair_quota_check(const struct config *cfg, const char *user_id,
+                                struct api_error *err);
+/* Inside the caller's transaction: how much of the host servers use. */
+int compute_host_usage(const char *host, struct compute_usage *out, struct api_error *err);
+
+#endif

@@ -1,0 +1,68 @@
+/* The pure logic of the compute API, apart so unit tests reach it without a
+ * daemon: microversion negotiation, Nova's server status mapping, the
+ * scheduler's filters, key pair fingerprints. No I/O, no database. */
+#ifndef STACKD_COMPUTE_LOGIC_H
+#define STACKD_COMPUTE_LOGIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+#define COMPUTE_MV_MIN 1  /* 2.1 */
+#define COMPUTE_MV_MAX 60 /* 2.60: the newest this cloud implements */
+
+/* Picks the request's microversion from the two headers Nova reads
+ * (OpenStack-API-Version wins; either may be NULL). "latest" is the max;
+ * no header is the min. 400 for a malformed value, 406 out of range. */
+int compute_mv_negotiate(const char *openstack_api_version, const char *nova_api_version,
+                         int *minor, struct api_error *err);
+
+/* Nova's status for a vm_state/task_state pair (nova/api/openstack/common.py). */
+const char *compute_status(const char *vm_state, const char *task_state);
+/* The vm_state(s) a status filter means, for list filters; NULL if unknown. */
+const char *compute_status_vm_state(const char *status);
+
+/* One compute host as the scheduler sees it. */
+struct compute_host {
+	char name[256];
+	char zone[64];
+	bool enabled;
+	int vcpus;
+	long long ram_mb, disk_gb;
+	double cpu_ratio, ram_ratio, disk_ratio;
+	long long reserved_ram_mb, reserved_disk_gb;
+	char arch[16];
+};
+
+struct compute_usage {
+	long long vcpus, ram_mb, disk_gb;
+	long long servers;
+};
+
+/* What count servers of one flavor need. */
+struct compute_demand {
+	int count;
+	int vcpus;
+	long long ram_mb, disk_gb; /* disk: root + ephemeral + swap, GiB */
+	const char *zone;          /* NULL: any */
+	const char *arch;          /* image property, NULL: any */
+};
+
+/* Runs the filters (enabled, zone, architecture, RAM, vCPU, disk) in
+ * Nova's order: 0 when the host passes, or -1 and the first filter's
+ * reason ("RamFilter: needs 4096 MB, 1024 MB free of 2048 MB") in reason. */
+int compute_sched_filter(const struct compute_host *h, const struct compute_usage *u,
+                         const struct compute_demand *d, char *reason, size_t len);
+/* The spread weigher: free RAM after placing d (higher is better). */
+double compute_sched_weight(const struct compute_host *h, const struct compute_usage *u);
+
+/* An OpenSSH public key line: its type ("ssh"; Nova's key pair type) is
+ * checked, and its MD5 fingerprint written as Nova shows it ("ab:cd:..").
+ * 400 for anything that is not a public key of a known algorithm. */
+int compute_key_fingerprint(const char *public_key, char fp[48], struct api_error *err);
+
+/* Nova's name rules for servers and key pairs. */
+bool compute_keypair_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,302 @@
+/* The compute service (Nova v2.1) under /compute: its route table, version
+ * discovery, microversion negotiation (prepare/finish hooks), Nova's error
+ * body, policy, and start-up (driver, work queue, recovery). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "compute/internal.h"
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/db.h"
+#include "core/log.h"
+#include "core/work.h"
+#include "service.h"
+
+extern const struct db_migration compute_migrations[];
+extern const size_t compute_migrations_count;
+
+static COMPUTE_HANDLER(versions_root);
+static COMPUTE_HANDLER(version_show);
+static COMPUTE_HANDLER(not_implemented);
+
+/* Rules: "compute" needs a project-scoped token; "compute:admin" the admin
+ * role. Ownership of servers is checked by the handlers. */
+#define V "/v2.1"
+static const struct http_route routes[] = {
+    {"GET", "/", versions_root, NULL, NULL},
+    {"GET", V, version_show, NULL, NULL},
+    {"GET", V "/", version_show, NULL, NULL},
+    {"GET", V "/flavors", compute_flavor_list, NULL, "compute"},
+    {"GET", V "/flavors/detail", compute_flavor_detail, NULL, "compute"},
+    {"POST", V "/flavors", compute_flavor_create, NULL, "compute:admin"},
+    {"GET", V "/flavors/{flavor_id}", compute_flavor_show, NULL, "compute"},
+    {"PUT", V "/flavors/{flavor_id}", compute_flavor_update, NULL, "compute:admin"},
+    {"DELETE", V "/flavors/{flavor_id}", compute_flavor_delete, NULL, "compute:admin"},
+    {"GET", V "/flavors/{flavor_id}/os-extra_specs", compute_flavor_specs_list, NULL, "compute"},
+    {"POST", V "/flavors/{flavor_id}/os-extra_specs", compute_flavor_specs_set, NULL,
+     "compute:admin"},
+    {"GET", V "/flavors/{flavor_id}/os-extra_specs/{key}", compute_flavor_spec_show, NULL,
+     "compute"},
+    {"PUT", V "/flavors/{flavor_id}/os-extra_specs/{key}", compute_flavor_specs_set, NULL,
+     "compute:admin"},
+    {"DELETE", V "/flavors/{flavor_id}/os-extra_specs/{key}", compute_flavor_spec_delete, NULL,
+     "compute:admin"},
+    {"GET", V "/flavors/{flavor_id}/os-flavor-access", compute_flavor_access_list, NULL,
+     "compute:admin"},
+    {"POST", V "/flavors/{flavor_id}/action", compute_flavor_action, NULL, "compute:admin"},
+    {"GET", V "/os-keypairs", compute_keypair_list, NULL, "compute"},
+    {"POST", V "/os-keypairs", compute_keypair_create, NULL, "compute"},
+    {"GET", V "/os-keypairs/{name}", compute_keypair_show, NULL, "compute"},
+    {"DELETE", V "/os-keypairs/{name}", compute_keypair_delete, NULL, "compute"},
+    {"GET", V "/servers", compute_server_list, NULL, "compute"},
+    {"GET", V "/servers/detail", compute_server_detail, NULL, "compute"},
+    {"POST", V "/servers", compute_server_create, NULL, "compute"},
+    {"GET", V "/servers/{server_id}", compute_server_show, NULL, "compute"},
+    {"PUT", V "/servers/{server_id}", compute_server_update, NULL, "compute"},
+    {"DELETE", V "/servers/{server_id}", compute_server_delete, NULL, "compute"},
+    {"POST", V "/servers/{server_id}/action", compute_server_action, NULL, "compute"},
+    {"GET", V "/servers/{server_id}/ips", compute_server_ips, NULL, "compute"},
+    {"GET", V "/servers/{server_id}/metadata", compute_server_metadata_list, NULL, "compute"},
+    {"POST", V "/servers/{server_id}/metadata", compute_server_metadata_set, NULL, "compute"},
+    {"PUT", V "/servers/{server_id}/metadata", compute_server_metadata_replace, NULL, "compute"},
+    {"GET", V "/servers/{server_id}/metadata/{key}", compute_server_metadata_show, NULL, "compute"},
+    {"PUT", V "/servers/{server_id}/metadata/{key}", compute_server_metadata_put, NULL, "compute"},
+    {"DELETE", V "/servers/{server_id}/metadata/{key}", compute_server_metadata_delete, NULL,
+     "compute"},
+    {"GET", V "/servers/{server_id}/tags", compute_server_tags_list, NULL, "compute"},
+    {"PUT", V "/servers/{server_id}/tags", compute_server_tags_replace, NULL, "compute"},
+    {"DELETE", V "/servers/{server_id}/tags", compute_server_tags_clear, NULL, "compute"},
+    {"GET", V "/servers/{server_id}/tags/{tag}", compute_server_tag_check, NULL, "compute"},
+    {"PUT", V "/servers/{server_id}/tags/{tag}", compute_server_tag_add, NULL, "compute"},
+    {"DELETE", V "/servers/{server_id}/tags/{tag}", compute_server_tag_delete, NULL, "compute"},
+    {"GET", V "/servers/{server_id}/os-instance-actions", compute_instance_actions_list, NULL,
+     "compute"},
+    {"GET", V "/servers/{server_id}/os-instance-actions/{request_id}", compute_instance_action_show,
+     NULL, "compute"},
+    {"GET", V "/limits", compute_limits, NULL, "compute"},
+    {"GET", V "/os-quota-sets/{project_id}", compute_quota_show, NULL, "compute"},
+    {"GET", V "/os-quota-sets/{project_id}/detail", compute_quota_detail, NULL, "compute"},
+    {"GET", V "/os-quota-sets/{project_id}/defaults", compute_quota_defaults, NULL, "compute"},
+    {"PUT", V "/os-quota-sets/{project_id}", compute_quota_update, NULL, "compute:admin"},
+    {"DELETE", V "/os-quota-sets/{project_id}", compute_quota_delete, NULL, "compute:admin"},
+    {"GET", V "/os-availability-zone", compute_az_list, NULL, "compute"},
+    {"GET", V "/os-availability-zone/detail", compute_az_detail, NULL, "compute:admin"},
+    {"GET", V "/os-hypervisors", compute_hypervisor_list, NULL, "compute:admin"},
+    {"GET", V "/os-hypervisors/detail", compute_hypervisor_detail, NULL, "compute:admin"},
+    {"GET", V "/os-hypervisors/statistics", compute_hypervisor_stats, NULL, "compute:admin"},
+    {"GET", V "/os-hypervisors/{hypervisor_id}", compute_hypervisor_show, NULL, "compute:admin"},
+    {"GET", V "/os-services", compute_service_list, NULL, "compute:admin"},
+    /* Not built yet: every other Nova API answers 501 with Nova's body. */
+    {"GET", V "/{rest*}", not_implemented, NULL, "compute"},
+    {"POST", V "/{rest*}", not_implemented, NULL, "compute"},
+    {"PUT", V "/{rest*}", not_implemented, NULL, "compute"},
+    {"DELETE", V "/{rest*}", not_implemented, NULL, "compute"},
+};
+#undef V
+
+static json_t *version_doc(struct http_request *req)
+{
+	char href[512], min[8], max[8];
+	snprintf(href, sizeof(href), "%s/compute/v2.1/", req->base_url);
+	snprintf(min, sizeof(min), "2.%d", COMPUTE_MV_MIN);
+	snprintf(max, sizeof(max), "2.%d", COMPUTE_MV_MAX);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s}],s:[{s:s,s:s}]}", "id", "v2.1",
+	                 "status", "CURRENT", "version", max, "min_version", min, "updated",
+	                 "2013-07-23T11:33:21Z", "links", "rel", "self", "href", href,
+	                 "media-types", "base", "application/json", "type",
+	                 "application/vnd.openstack.compute+json;version=2.1");
+}
+
+static COMPUTE_HANDLER(versions_root)
+{
+	/* Nova's root lists v2.0 (legacy) and v2.1; only v2.1 exists here. */
+	http_reply_json(resp, 200, json_pack("{s:[o]}", "versions", version_doc(req)));
+	return 0;
+}
+
+static COMPUTE_HANDLER(version_show)
+{
+	http_reply_json(resp, 200, json_pack("{s:o}", "version", version_doc(req)));
+	return 0;
+}
+
+static COMPUTE_HANDLER(not_implemented)
+{
+	return api_fail(err, API_NOT_IMPLEMENTED, "%s %s is not implemented by this cloud yet.",
+	                req->method, req->path);
+}
+
+int compute_mv(const struct http_request *req)
+{
+	const int *mv = req->service_state;
+	return mv ? *mv : COMPUTE_MV_MIN;
+}
+
+const char *compute_project(const struct http_request *req)
+{
+	const struct identity_auth *auth = identity_auth_of(req);
+	return auth ? auth->project_id : NULL;
+}
+
+bool compute_is_admin(const struct http_request *req)
+{
+	return identity_auth_is_admin(identity_auth_of(req));
+}
+
+json_t *compute_links(const struct http_request *req, const char *collection, const char *id)
+{
+	char self[1024], bookmark[1024];
+	snprintf(self, sizeof(self), "%s/compute/v2.1/%s/%s", req->base_url, collection, id);
+	snprintf(bookmark, sizeof(bookmark), "%s/compute/%s/%s", req->base_url, collection, id);
+	return json_pack("[{s:s,s:s},{s:s,s:s}]", "rel", "self", "href", self, "rel", "bookmark",
+	                 "href", bookmark);
+}
+
+/* Microversions apply to everything under /v2.1 (version documents too). */
+static int prepare(struct http_request *req, struct api_error *err)
+{
+	if (strncmp(req->subpath, "/v2.1", 5) != 0)
+		return 0;
+	int *mv = arena_alloc(req->arena, sizeof(*mv));
+	*mv = COMPUTE_MV_MIN;
+	req->service_state = mv;
+	return compute_mv_negotiate(http_header(req, "OpenStack-API-Version"),
+	                            http_header(req, "X-OpenStack-Nova-API-Version"), mv, err);
+}
+
+static void finish(struct http_request *req, struct http_response *resp)
+{
+	if (req->service_state == NULL)
+		return;
+	char v[32];
+	snprintf(v, sizeof(v), "compute 2.%d", compute_mv(req));
+	http_header_set(resp, "OpenStack-API-Version", v);
+	http_header_set(resp, "X-OpenStack-Nova-API-Version", v + 8);
+	http_header_set(resp, "Vary", "OpenStack-API-Version, X-OpenStack-Nova-API-Version");
+}
+
+static void render_error(struct http_request *req, struct http_response *resp,
+                         const struct api_error *err)
+{
+	(void)req;
+	int status = err->status ? err->status : api_error_status(err->kind);
+	http_reply_json(resp, status,
+	                json_pack("{s:{s:i,s:s}}", api_error_key(err->kind), "code", status,
+	                          "message", err->message));
+}
+
+static int authorize(struct http_request *req, const char *rule, struct api_error *err)
+{
+	const struct identity_auth *auth = identity_auth_of(req);
+	if (!auth || !auth->project_id)
+		return api_fail(err, API_FORBIDDEN,
+		                "The compute API needs a project-scoped token.");
+	if (strcmp(rule, "compute:admin") == 0 && !identity_auth_is_admin(auth))
+		return api_fail(err, API_FORBIDDEN, "Policy doesn't allow %s %s to be performed.",
+		                req->method, req->subpath);
+	return 0;
+}
+
+static int make_dir(const char *path, struct api_error *err)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return api_fail(err, API_INTERNAL, "cannot create %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static void host_setup(struct compute_svc *svc)
+{
+	const struct config *cfg = svc->env->cfg;
+	struct compute_host *h = &svc->host;
+	snprintf(h->name, sizeof(h->name), "%s", config_get(cfg, "compute", "host", "stackd"));
+	snprintf(h->zone, sizeof(h->zone), "%s",
+	         config_get(cfg, "compute", "availability_zone", "nova"));
+	snprintf(h->arch, sizeof(h->arch), "%s",
+	         svc->facts.cpu_arch[0] ? svc->facts.cpu_arch : "x86_64");
+	h->enabled = true;
+	h->vcpus = svc->facts.vcpus;
+	h->ram_mb = svc->facts.ram_mb;
+	h->disk_gb = svc->facts.disk_gb;
+	h->cpu_ratio = atof(config_get(cfg, "compute", "cpu_allocation_ratio", "16.0"));
+	h->ram_ratio = atof(config_get(cfg, "compute", "ram_allocation_ratio", "1.5"));
+	h->disk_ratio = atof(config_get(cfg, "compute", "disk_allocation_ratio", "1.0"));
+	h->reserved_ram_mb = config_get_int(cfg, "compute", "reserved_host_memory_mb", 512);
+	h->reserved_disk_gb = config_get_int(cfg, "compute", "reserved_host_disk_gb", 0);
+	if (h->reserved_ram_mb >= h->ram_mb)
+		h->reserved_ram_mb = 0;
+}
+
+static int compute_start(const struct stackd_env *env, void **state, struct api_error *err)
+{
+	struct compute_svc *svc = calloc(1, sizeof(*svc));
+	if (!svc)
+		abort();
+	*state = svc;
+	svc->env = env;
+	pthread_mutex_init(&svc->seq_lock, NULL);
+	const char *name = config_get(env->cfg, "compute", "driver", compute_driver_default());
+	svc->drv = compute_driver_find(name);
+	if (svc->drv == NULL)
+		return api_fail(err, API_BAD_REQUEST, "[compute] driver = %s: no such driver",
+		                name);
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/compute", env->data_dir);
+	snprintf(svc->instances_dir, sizeof(svc->instances_dir), "%s/compute/instances",
+	         env->data_dir);
+	svc->shutdown_timeout = (int)config_get_int(env->cfg, "compute", "shutdown_timeout", 60);
+	if (make_dir(dir, err) != 0 || make_dir(svc->instances_dir, err) != 0)
+		return -1;
+	if (svc->drv->init(env, compute_power_changed, svc, &svc->drv_state, &svc->facts, err) != 0)
+		return -1;
+	host_setup(svc);
+	log_info("compute: driver %s, %d vCPUs, %lld MB RAM, %lld GB disk, accelerator %s (%s)",
+	         svc->drv->name, svc->facts.vcpus, svc->facts.ram_mb, svc->facts.disk_gb,
+	         svc->facts.accelerator, svc->facts.accelerator_reason);
+	unsigned threads = (unsigned)config_get_int(env->cfg, "compute", "workers", 8);
+	svc->wq = work_queue_new(threads ? threads : 1, err);
+	if (svc->wq == NULL)
+		return -1;
+	svc->http = (struct http_service){
+	    .name = "compute",
+	    .prefix = "/compute",
+	    .routes = routes,
+	    .nroutes = sizeof(routes) / sizeof(routes[0]),
+	    .ctx = svc,
+	    .render_error = render_error,
+	    .authorize = authorize,
+	    .prepare = prepare,
+	    .finish = finish,
+	};
+	if (db_migrate("compute", compute_migrations, compute_migrations_count, err) != 0 ||
+	    compute_tasks_recover(svc, err) != 0)
+		return -1;
+	return http_server_add_service(env->http, &svc->http, err);
+}
+
+static void compute_stop(void *state)
+{
+	struct compute_svc *svc = state;
+	if (svc == NULL)
+		return;
+	work_queue_free(svc->wq);
+	if (svc->drv && svc->drv_state)
+		svc->drv->fini(svc->drv_state);
+	pthread_mutex_destroy(&svc->seq_lock);
+	free(svc);
+}
+
+static const struct catalog_entry catalog[] = {
+    {"compute", "nova", "/compute/v2.1"},
+};
+
+const struct service_module compute_module = {
+    .name = "compute",
+    .catalog = catalog,
+    .ncatalog = 1,
+    .start = compute_start,
+    .stop = compute_stop,
+};

@@ -1,0 +1,383 @@
+/* A server's metadata, tags and action log (os-instance-actions): small
+ * read-modify-write updates of the server row, each in one transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compute/internal.h"
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/ids.h"
+#include "core/json.h"
+
+static const char SQL_SET_META[] =
+    "UPDATE compute_servers SET metadata = ?, updated_at = ? WHERE id = ?";
+static const char SQL_SET_TAGS[] =
+    "UPDATE compute_servers SET tags = ?, updated_at = ? WHERE id = ?";
+static const char SQL_ACTIONS[] =
+    "SELECT action, request_id, user_id, project_id, start_time, finish_time, result, message"
+    " FROM compute_actions WHERE server_id = ? ORDER BY id DESC";
+static const char SQL_ACTION[] =
+    "SELECT action, request_id, user_id, project_id, start_time, finish_time, result, message"
+    " FROM compute_actions WHERE server_id = ? AND request_id = ?";
+
+/* Loads the server in a transaction for a read-modify-write. */
+static int meta_begin(struct http_request *req, struct compute_server *s, bool check_lock,
+                      struct api_error *err)
+{
+	if (db_begin(err) != 0)
+		return -1;
+	if (compute_server_load(req, http_param(req, "server_id"), s, err) != 0 ||
+	    (check_lock && compute_check_lock(req, s, err) != 0)) {
+		db_rollback();
+		return -1;
+	}
+	return 0;
+}
+
+static int store_json(const char *sql, const char *id, json_t *v, struct api_error *err)
+{
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	char *text = json_dumps(v, JSON_COMPACT);
+	sqlite3_stmt *st = db_stmt(sql, err);
+	int rc = -1;
+	if (st != NULL) {
+		db_bind_text(st, 1, text);
+		db_bind_text(st, 2, now);
+		db_bind_text(st, 3, id);
+		rc = db_exec_stmt(st, err);
+	}
+	free(text);
+	if (rc == 0 && db_commit(err) == 0)
+		return 0;
+	db_rollback();
+	return -1;
+}
+
+COMPUTE_HANDLER(compute_server_metadata_list)
+{
+	struct compute_server s;
+	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
+		return -1;
+	http_reply_json(resp, 200, json_pack("{s:O}", "metadata", s.metadata));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_metadata_show)
+{
+	struct compute_server s;
+	const char *key = http_param(req, "key");
+	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
+		return -1;
+	json_t *v = json_object_get(s.metadata, key);
+	if (v == NULL)
+		return api_fail(err, API_NOT_FOUND, "Metadata item was not found");
+	http_reply_json(resp, 200, json_pack("{s:{s:O}}", "meta", key, v));
+	return 0;
+}
+
+/* POST merges, PUT replaces. */
+static int metadata_write(struct http_request *req, struct http_response *resp, bool replace,
+                          struct api_error *err)
+{
+	json_t *body, *md;
+	struct compute_server s;
+	if (http_body_json(req, &body, err) != 0 ||
+	    json_get_object(body, "metadata", true, &md, err) != 0 ||
+	    compute_metadata_valid(md, "metadata", err) != 0 || meta_begin(req, &s, true, err) != 0)
+		return -1;
+	json_t *merged = replace ? json_object() : json_deep_copy(s.metadata);
+	json_object_update(merged, md);
+	if (json_object_size(merged) > 128) {
+		json_decref(merged);
+		db_rollback();
+		return api_fail(err, API_FORBIDDEN,
+		                "Quota exceeded for metadata_items: Requested "
+		                "%zu, but already used 0 of 128 metadata_items",
+		                json_object_size(merged));
+	}
+	if (store_json(SQL_SET_META, s.id, merged, err) != 0) {
+		json_decref(merged);
+		return -1;
+	}
+	http_reply_json(resp, 200, json_pack("{s:o}", "metadata", merged));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_metadata_set)
+{
+	return metadata_write(req, resp, false, err);
+}
+
+COMPUTE_HANDLER(compute_server_metadata_replace)
+{
+	return metadata_write(req, resp, true, err);
+}
+
+COMPUTE_HANDLER(compute_server_metadata_put)
+{
+	json_t *body, *meta;
+	struct compute_server s;
+	const char *key = http_param(req, "key");
+	if (http_body_json(req, &body, err) != 0 ||
+	    json_get_object(body, "meta", true, &meta, err) != 0)
+		return -1;
+	if (json_object_size(meta) != 1)
+		return api_fail(err, API_BAD_REQUEST, "Request body contains too many items");
+	if (json_object_get(meta, key) == NULL)
+		return api_fail(err, API_BAD_REQUEST, "Request body and URI mismatch");
+	if (compute_metadata_valid(meta, "meta", err) != 0 || meta_begin(req, &s, true, err) != 0)
+		return -1;
+	json_t *merged = json_deep_copy(s.metadata);
+	json_object_update(merged, meta);
+	int rc = store_json(SQL_SET_META, s.id, merged, err);
+	json_decref(merged);
+	if (rc != 0)
+		return -1;
+	http_reply_json(resp, 200, json_pack("{s:O}", "meta", meta));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_metadata_delete)
+{
+	struct compute_server s;
+	if (meta_begin(req, &s, true, err) != 0)
+		return -1;
+	json_t *md = json_deep_copy(s.metadata);
+	if (json_object_del(md, http_param(req, "key")) != 0) {
+		json_decref(md);
+		db_rollback();
+		return api_fail(err, API_NOT_FOUND, "Metadata item was not found");
+	}
+	int rc = store_json(SQL_SET_META, s.id, md, err);
+	json_decref(md);
+	if (rc != 0)
+		return -1;
+	http_reply_empty(resp, 204);
+	return 0;
+}
+
+static int tags_mv(struct http_request *req, struct api_error *err)
+{
+	if (compute_mv(req) < 26)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	return 0;
+}
+
+static bool has_tag(json_t *tags, const char *tag)
+{
+	size_t i;
+	json_t *t;
+	json_array_foreach(tags, i, t) if (strcmp(json_string_value(t), tag) == 0) return true;
+	return false;
+}
+
+COMPUTE_HANDLER(compute_server_tags_list)
+{
+	struct compute_server s;
+	if (tags_mv(req, err) || compute_server_load(req, http_param(req, "server_id"), &s, err))
+		return -1;
+	http_reply_json(resp, 200, json_pack("{s:O}", "tags", s.tags));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_tags_replace)
+{
+	json_t *body, *tags;
+	struct compute_server s;
+	if (tags_mv(req, err) || http_body_json(req, &body, err) ||
+	    json_get_array(body, "tags", true, &tags, err))
+		return -1;
+	if (json_array_size(tags) > 50)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute tags: at "
+		                "most 50 tags");
+	json_t *clean = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(tags, i, t)
+	{
+		if (!json_is_string(t) || compute_tag_valid(json_string_value(t), err) != 0) {
+			json_decref(clean);
+			return err->kind ? -1
+			                 : api_fail(err, API_BAD_REQUEST,
+			                            "Invalid input for field/attribute tags.");
+		}
+		if (!has_tag(clean, json_string_value(t)))
+			json_array_append(clean, t);
+	}
+	if (meta_begin(req, &s, false, err) != 0 || store_json(SQL_SET_TAGS, s.id, clean, err)) {
+		json_decref(clean);
+		return -1;
+	}
+	http_reply_json(resp, 200, json_pack("{s:o}", "tags", clean));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_tags_clear)
+{
+	struct compute_server s;
+	json_t *empty = json_array();
+	int rc = tags_mv(req, err) || meta_begin(req, &s, false, err) ||
+	         store_json(SQL_SET_TAGS, s.id, empty, err);
+	json_decref(empty);
+	if (rc)
+		return -1;
+	http_reply_empty(resp, 204);
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_tag_check)
+{
+	struct compute_server s;
+	if (tags_mv(req, err) || compute_server_load(req, http_param(req, "server_id"), &s, err))
+		return -1;
+	if (!has_tag(s.tags, http_param(req, "tag")))
+		return api_fail(err, API_NOT_FOUND, "Tag '%s' could not be found.",
+		                http_param(req, "tag"));
+	http_reply_empty(resp, 204);
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_tag_add)
+{
+	struct compute_server s;
+	const char *tag = http_param(req, "tag");
+	if (tags_mv(req, err) || compute_tag_valid(tag, err) || meta_begin(req, &s, false, err))
+		return -1;
+	if (has_tag(s.tags, tag)) {
+		db_rollback();
+		http_reply_empty(resp, 204);
+		return 0;
+	}
+	if (json_array_size(s.tags) >= 50) {
+		db_rollback();
+		return api_fail(err, API_BAD_REQUEST,
+		                "The number of tags exceeded the per-server "
+		                "limit 50");
+	}
+	json_t *tags = json_deep_copy(s.tags);
+	json_array_append_new(tags, json_string(tag));
+	int rc = store_json(SQL_SET_TAGS, s.id, tags, err);
+	json_decref(tags);
+	if (rc)
+		return -1;
+	http_header_set(resp, "Location",
+	                arena_printf(req->arena, "%s/compute/v2.1/servers/%s/tags/%s",
+	                             req->base_url, s.id, tag));
+	http_reply_empty(resp, 201);
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_tag_delete)
+{
+	struct compute_server s;
+	const char *tag = http_param(req, "tag");
+	if (tags_mv(req, err) || meta_begin(req, &s, false, err))
+		return -1;
+	json_t *tags = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(s.tags, i, t) if (strcmp(json_string_value(t), tag) != 0)
+	    json_array_append(tags, t);
+	if (json_array_size(tags) == json_array_size(s.tags)) {
+		json_decref(tags);
+		db_rollback();
+		return api_fail(err, API_NOT_FOUND, "Tag '%s' could not be found.", tag);
+	}
+	int rc = store_json(SQL_SET_TAGS, s.id, tags, err);
+	json_decref(tags);
+	if (rc)
+		return -1;
+	http_reply_empty(resp, 204);
+	return 0;
+}
+
+static json_t *action_json(struct http_request *req, sqlite3_stmt *st, const char *server_id,
+                           bool events)
+{
+	const char *result = db_column_text(st, 6);
+	json_t *o = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "action", db_column_text(st, 0), "instance_uuid",
+	    server_id, "request_id", db_column_text(st, 1), "user_id", db_column_text(st, 2),
+	    "project_id", db_column_text(st, 3), "start_time", db_column_text(st, 4), "message",
+	    json_string_or_null(result && strcmp(result, "Error") == 0 ? db_column_text(st, 7)
+	                                                               : NULL));
+	if (compute_mv(req) >= 58)
+		json_object_set_new(o, "updated_at",
+		                    json_string(db_column_text(st, 5) ? db_column_text(st, 5)
+		                                                      : db_column_text(st, 4)));
+	if (events) {
+		char name[128];
+		snprintf(name, sizeof(name), "compute_%s_instance", db_column_text(st, 0));
+		json_t *ev = json_pack("{s:s,s:s,s:o,s:o}", "event", name, "start_time",
+		                       db_column_text(st, 4), "finish_time",
+		                       json_string_or_null(db_column_text(st, 5)), "result",
+		                       json_string_or_null(result));
+		if (compute_is_admin(req)) {
+			json_object_set_new(
+			    ev, "traceback",
+			    json_string_or_null(result && strcmp(result, "Error") == 0
+			                            ? db_column_text(st, 7)
+			                            : NULL));
+			if (compute_mv(req) >= 50)
+				json_object_set_new(
+				    ev, "host",
+				    json_string(((struct compute_svc *)req->ctx)->host.name));
+		}
+		if (compute_mv(req) >= 50) {
+			/* hostId as for the server: a hash, never the host name. */
+			json_object_set_new(ev, "hostId", json_string(""));
+		}
+		json_object_set_new(o, "events", json_pack("[o]", ev));
+	}
+	return o;
+}
+
+COMPUTE_HANDLER(compute_instance_actions_list)
+{
+	struct compute_server s;
+	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
+		return -1;
+	sqlite3_stmt *st = db_stmt(SQL_ACTIONS, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, s.id);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = db_step(st, err)) == SQLITE_ROW)
+		json_array_append_new(list, action_json(req, st, s.id, false));
+	if (rc < 0) {
+		json_decref(list);
+		return -1;
+	}
+	http_reply_json(resp, 200, json_pack("{s:o}", "instanceActions", list));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_instance_action_show)
+{
+	struct compute_server s;
+	const char *rid = http_param(req, "request_id");
+	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
+		return -1;
+	sqlite3_stmt *st = db_stmt(SQL_ACTION, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, s.id);
+	db_bind_text(st, 2, rid);
+	int rc = db_step(st, err);
+	if (rc < 0)
+		return -1;
+	if (rc != SQLITE_ROW)
+		return api_fail(err, API_NOT_FOUND,
+		                "Action for request_id %s on instance %s not "
+		                "found",
+		                rid, s.id);
+	http_reply_json(resp, 200,
+	                json_pack("{s:o}", "instanceAction", action_json(req, st, s.id, true)));
+	sqlite3_reset(st);
+	return 0;
+}

@@ -1,0 +1,135 @@
+/* The Nova representation of a server for a request's microversion: the
+ * basic view (update, rebuild before 2.75), the detail view (show, list
+ * detail) with OS-EXT-* fields (OS-EXT-SRV-ATTR only for admins), the
+ * embedded flavor from 2.47, and faults on ERROR. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compute/internal.h"
+#include "core/arena.h"
+#include "core/json.h"
+
+static const char *host_id(struct http_request *req, const struct compute_server *s)
+{
+	if (s->host == NULL)
+		return "";
+	/* Nova: sha224(project_id + host), hex. */
+	char in[512];
+	snprintf(in, sizeof(in), "%s%s", s->project_id, s->host);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	EVP_Digest(in, strlen(in), md, &n, EVP_sha224(), NULL);
+	char *hex = arena_alloc(req->arena, 2 * n + 1);
+	for (unsigned i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return hex;
+}
+
+static json_t *flavor_embedded(struct http_request *req, const struct compute_server *s)
+{
+	if (compute_mv(req) >= 47) {
+		json_t *f = s->flavor;
+		json_t *o = json_pack(
+		    "{s:O,s:O,s:O,s:O,s:O,s:O}", "original_name", json_object_get(f, "name"),
+		    "vcpus", json_object_get(f, "vcpus"), "ram", json_object_get(f, "ram"), "disk",
+		    json_object_get(f, "disk"), "ephemeral", json_object_get(f, "ephemeral"),
+		    "swap", json_object_get(f, "swap"));
+		json_t *specs = json_object_get(f, "extra_specs");
+		json_object_set_new(o, "extra_specs", specs ? json_incref(specs) : json_object());
+		return o;
+	}
+	json_t *links = compute_links(req, "flavors", s->flavor_id);
+	json_t *o = json_pack("{s:s,s:[O]}", "id", s->flavor_id, "links", json_array_get(links, 1));
+	json_decref(links);
+	return o;
+}
+
+static json_t *image_ref(struct http_request *req, const struct compute_server *s)
+{
+	if (s->image_id == NULL || s->image_id[0] == '\0')
+		return json_string("");
+	json_t *links = compute_links(req, "images", s->image_id);
+	json_t *o = json_pack("{s:s,s:[O]}", "id", s->image_id, "links", json_array_get(links, 1));
+	json_decref(links);
+	return o;
+}
+
+json_t *compute_server_view(struct http_request *req, const struct compute_server *s, bool detail)
+{
+	int mv = compute_mv(req);
+	const char *status = compute_status(s->vm_state, s->task_state);
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(s->id));
+	json_object_set_new(o, "name", json_string(s->name));
+	json_object_set_new(o, "status", json_string(status));
+	json_object_set_new(o, "tenant_id", json_string(s->project_id));
+	json_object_set_new(o, "user_id", json_string(s->user_id));
+	json_object_set_new(o, "metadata", json_incref(s->metadata));
+	json_object_set_new(o, "hostId", json_string(host_id(req, s)));
+	json_object_set_new(o, "image", image_ref(req, s));
+	json_t *fl = flavor_embedded(req, s);
+	json_object_set_new(o, "flavor", fl);
+	json_object_set_new(o, "created", json_string(s->created_at));
+	json_object_set_new(o, "updated", json_string(s->updated_at));
+	json_object_set_new(o, "addresses", json_object());
+	json_object_set_new(o, "accessIPv4", json_string(s->access_ipv4));
+	json_object_set_new(o, "accessIPv6", json_string(s->access_ipv6));
+	json_object_set_new(o, "links", compute_links(req, "servers", s->id));
+	json_object_set_new(o, "OS-DCF:diskConfig", json_string("MANUAL"));
+	if (strcmp(status, "ACTIVE") == 0 || strcmp(status, "BUILD") == 0 ||
+	    strcmp(status, "REBUILD") == 0 || strcmp(status, "RESIZE") == 0 ||
+	    strcmp(status, "VERIFY_RESIZE") == 0 || strcmp(status, "MIGRATING") == 0)
+		json_object_set_new(o, "progress",
+		                    json_integer(strcmp(status, "ACTIVE") == 0 ? 100 : 0));
+	if (s->fault && (strcmp(status, "ERROR") == 0 || strcmp(status, "DELETED") == 0)) {
+		json_t *f = json_deep_copy(s->fault);
+		/* details (the traceback in Nova) only for admins. */
+		if (!compute_is_admin(req))
+			json_object_del(f, "details");
+		json_object_set_new(o, "fault", f);
+	}
+	if (mv >= 9)
+		json_object_set_new(o, "locked", json_boolean(s->locked));
+	if (mv >= 19)
+		json_object_set_new(o, "description", json_string_or_null(s->description));
+	if (mv >= 26)
+		json_object_set_new(o, "tags", json_incref(s->tags));
+	if (!detail)
+		return o;
+	json_object_set_new(o, "key_name", json_string_or_null(s->key_name));
+	json_object_set_new(o, "config_drive", json_string(s->config_drive ? "True" : ""));
+	json_object_set_new(o, "OS-EXT-AZ:availability_zone",
+	                    json_string(s->availability_zone ? s->availability_zone : ""));
+	json_object_set_new(o, "OS-SRV-USG:launched_at", json_string_or_null(s->launched_at));
+	json_object_set_new(o, "OS-SRV-USG:terminated_at", json_null());
+	json_object_set_new(o, "OS-EXT-STS:vm_state", json_string(s->vm_state));
+	json_object_set_new(o, "OS-EXT-STS:task_state", json_string_or_null(s->task_state));
+	json_object_set_new(o, "OS-EXT-STS:power_state", json_integer(s->power_state));
+	json_object_set_new(o, "os-extended-volumes:volumes_attached", json_array());
+	if (compute_is_admin(req)) {
+		struct compute_svc *svc = req->ctx;
+		json_object_set_new(o, "OS-EXT-SRV-ATTR:host", json_string_or_null(s->host));
+		json_object_set_new(o, "OS-EXT-SRV-ATTR:hypervisor_hostname",
+		                    json_string_or_null(s->host ? svc->host.name : NULL));
+		json_object_set_new(o, "OS-EXT-SRV-ATTR:instance_name",
+		                    json_string(arena_printf(req->arena, "instance-%s", s->id)));
+		if (mv >= 3) {
+			json_object_set_new(o, "OS-EXT-SRV-ATTR:reservation_id",
+			                    json_string(s->reservation_id));
+			json_object_set_new(o, "OS-EXT-SRV-ATTR:launch_index",
+			                    json_integer(s->launch_index));
+			json_object_set_new(o, "OS-EXT-SRV-ATTR:kernel_id", json_string(""));
+			json_object_set_new(o, "OS-EXT-SRV-ATTR:ramdisk_id", json_string(""));
+			json_object_set_new(o, "OS-EXT-SRV-ATTR:hostname",
+			                    json_string(s->hostname));
+			json_object_set_new(o, "OS-EXT-SRV-ATTR:root_device_name",
+			                    json_string("/dev/vda"));
+			json_object_set_new(o, "OS-EXT-SRV-ATTR:user_data",
+			                    json_string_or_null(s->user_data));
+		}
+		if (mv >= 16)
+			json_object_set_new(o, "host_status", json_string(s->host ? "UP" : ""));
+	}
+	return o;
+}

@@ -1,0 +1,432 @@
+/* The long half of every server operation: a job on the work queue that
+ * calls the driver and then moves the server to its resting state. The
+ * task_state written before the job was queued is the job's record: at
+ * start-up, tasks a previous run left behind are run again (spawn, delete)
+ * or settled from the power state the driver reports; guests that changed
+ * by themselves are reported through compute_power_changed. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compute/internal.h"
+#include "core/arena.h"
+#include "core/db.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/work.h"
+#include "image/image.h"
+#include "service.h"
+
+struct compute_job {
+	struct compute_svc *svc;
+	enum compute_task task;
+	char id[37];
+	long long action_id;
+	char arg[256];
+	bool recovering;
+};
+
+/* What each task does to the states: task_state while running, the
+ * vm_state and power_state on success. */
+static const struct {
+	const char *task_state;
+	const char *vm_ok;
+	enum compute_power power_ok;
+} task_defs[] = {
+    [COMPUTE_TASK_SPAWN] = {"spawning", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_DESTROY] = {"deleting", NULL, COMPUTE_POWER_NOSTATE},
+    [COMPUTE_TASK_START] = {"powering-on", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_STOP] = {"powering-off", "stopped", COMPUTE_POWER_SHUTDOWN},
+    [COMPUTE_TASK_REBOOT_SOFT] = {"reboot_started", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_REBOOT_HARD] = {"reboot_started_hard", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_PAUSE] = {"pausing", "paused", COMPUTE_POWER_PAUSED},
+    [COMPUTE_TASK_UNPAUSE] = {"unpausing", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_SUSPEND] = {"suspending", "suspended", COMPUTE_POWER_SUSPENDED},
+    [COMPUTE_TASK_RESUME] = {"resuming", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_RESCUE] = {"rescuing", "rescued", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_UNRESCUE] = {"unrescuing", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_REBUILD] = {"rebuild_spawning", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_RESIZE] = {"resize_migrating", "resized", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_SNAPSHOT] = {"image_uploading", NULL, COMPUTE_POWER_NOSTATE},
+    [COMPUTE_TASK_SHELVE] = {"shelving", "shelved_offloaded", COMPUTE_POWER_SHUTDOWN},
+    [COMPUTE_TASK_UNSHELVE] = {"spawning", "active", COMPUTE_POWER_RUNNING},
+};
+
+const char *compute_task_state(enum compute_task t)
+{
+	return task_defs[t].task_state;
+}
+
+/* Settles the server unless its task changed meanwhile (a delete won). */
+static const char SQL_SETTLE[] =
+    "UPDATE compute_servers SET vm_state = coalesce(?, vm_state), task_state = NULL,"
+    " power_state = ?, updated_at = ?,"
+    " launched_at = CASE WHEN ? = 'active' AND launched_at IS NULL THEN ? ELSE launched_at END"
+    " WHERE id = ? AND task_state IS ?";
+static const char SQL_FAIL[] =
+    "UPDATE compute_servers SET vm_state = ?, task_state = NULL, updated_at = ?, fault = ?"
+    " WHERE id = ? AND task_state IS ?";
+static const char SQL_DELETE[] = "DELETE FROM compute_servers WHERE id = ?";
+static const char SQL_PENDING[] =
+    "SELECT id, task_state, vm_state FROM compute_servers WHERE host = ?";
+static const char SQL_POWER[] =
+    "UPDATE compute_servers SET power_state = ?, updated_at = ?,"
+    " vm_state = CASE WHEN vm_state = 'active' AND task_state IS NULL AND ? IN (4, 6)"
+    " THEN 'stopped' ELSE vm_state END WHERE id = ?";
+static const char SQL_SET_IMAGE[] = "UPDATE compute_servers SET image_id = ? WHERE id = ?";
+
+static void settle(const char *id, const char *expect_task, const char *vm, int power)
+{
+	struct api_error err;
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	sqlite3_stmt *st = db_stmt(SQL_SETTLE, &err);
+	if (st == NULL)
+		goto fail;
+	db_bind_text(st, 1, vm);
+	sqlite3_bind_int(st, 2, power);
+	db_bind_text(st, 3, now);
+	db_bind_text(st, 4, vm);
+	db_bind_text(st, 5, now);
+	db_bind_text(st, 6, id);
+	db_bind_text(st, 7, expect_task);
+	if (db_exec_stmt(st, &err) == 0)
+		return;
+fail:
+	log_error("compute: server %s: %s", id, err.message);
+}
+
+static void fail_task(const char *id, const char *expect_task, const char *vm, const char *msg)
+{
+	struct api_error err;
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	json_t *f = json_pack("{s:i,s:s,s:s,s:s}", "code", 500, "message", msg, "details", msg,
+	                      "created", now);
+	char *text = json_dumps(f, JSON_COMPACT);
+	json_decref(f);
+	sqlite3_stmt *st = db_stmt(SQL_FAIL, &err);
+	if (st != NULL) {
+		db_bind_text(st, 1, vm);
+		db_bind_text(st, 2, now);
+		db_bind_text(st, 3, text);
+		db_bind_text(st, 4, id);
+		db_bind_text(st, 5, expect_task);
+		if (db_exec_stmt(st, &err) != 0)
+			log_error("compute: server %s: %s", id, err.message);
+	}
+	free(text);
+}
+
+static char *b64_decode(struct arena *a, const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	char *clean = arena_alloc(a, n + 1);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\n' && s[i] != '\r' && s[i] != ' ')
+			clean[m++] = s[i];
+	unsigned char *out = arena_alloc(a, m + 4);
+	int l = m ? EVP_DecodeBlock(out, (unsigned char *)clean, (int)m) : 0;
+	if (l > 0 && clean[m - 1] == '=')
+		l -= clean[m - 2] == '=' ? 2 : 1;
+	*len = l > 0 ? (size_t)l : 0;
+	return (char *)out;
+}
+
+/* The OpenStack meta_data.json of a server (config drive, metadata API). */
+static json_t *meta_data(const struct compute_server *s)
+{
+	json_t *md =
+	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:O,s:[],s:o}", "uuid", s->id, "name", s->name,
+	              "hostname", s->hostname, "launch_index", s->launch_index, "availability_zone",
+	              s->availability_zone ? s->availability_zone : "", "project_id", s->project_id,
+	              "meta", s->metadata, "devices", "public_keys", json_object());
+	if (s->key_name && s->key_data) {
+		json_object_set_new(json_object_get(md, "public_keys"), s->key_name,
+		                    json_string(s->key_data));
+		json_object_set_new(md, "keys",
+		                    json_pack("[{s:s,s:s,s:s}]", "name", s->key_name, "type", "ssh",
+		                              "data", s->key_data));
+	}
+	return md;
+}
+
+/* The spec of a server for spawn/rebuild/rescue (image: image_id). */
+static int build_spec(struct compute_svc *svc, struct arena *a, const struct compute_server *s,
+                      const char *image_id, struct compute_spec *spec, struct api_error *err)
+{
+	struct image_info img;
+	if (image_lookup(svc->env, a, NULL, image_id, &img, err) != 0)
+		return -1;
+	if (img.path == NULL)
+		return api_fail(err, API_CONFLICT, "Image %s has no data.", image_id);
+	memset(spec, 0, sizeof(*spec));
+	json_t *f = s->flavor;
+	spec->id = s->id;
+	spec->name = s->name;
+	spec->hostname = s->hostname;
+	spec->project_id = s->project_id;
+	spec->flavor_name = json_string_value(json_object_get(f, "name"));
+	spec->vcpus = (int)json_integer_value(json_object_get(f, "vcpus"));
+	spec->ram_mb = (int)json_integer_value(json_object_get(f, "ram"));
+	spec->root_gb = json_integer_value(json_object_get(f, "disk"));
+	spec->ephemeral_gb = json_integer_value(json_object_get(f, "ephemeral"));
+	spec->swap_mb = json_integer_value(json_object_get(f, "swap"));
+	spec->image_id = image_id;
+	spec->image_path = img.path;
+	spec->disk_format = img.disk_format;
+	spec->machine = img.properties
+	                    ? json_string_value(json_object_get(img.properties, "hw_machine_type"))
+	                    : NULL;
+	spec->key_name = s->key_name;
+	spec->public_key = s->key_data;
+	if (s->user_data)
+		spec->user_data = b64_decode(a, s->user_data, &spec->user_data_len);
+	spec->metadata = s->metadata;
+	spec->meta_data = meta_data(s);
+	arena_defer(a, (void (*)(void *))json_decref, spec->meta_data);
+	spec->network_data = NULL;
+	spec->config_drive = s->config_drive;
+	spec->instance_dir = arena_printf(a, "%s/%s", svc->instances_dir, s->id);
+	return 0;
+}
+
+static int run_op(struct compute_job *job, struct arena *a, const struct compute_server *s,
+                  struct api_error *err)
+{
+	struct compute_svc *svc = job->svc;
+	const struct compute_driver *d = svc->drv;
+	void *ds = svc->drv_state;
+	struct compute_spec spec;
+	switch (job->task) {
+	case COMPUTE_TASK_SPAWN:
+	case COMPUTE_TASK_UNSHELVE:
+		if (job->recovering)
+			d->destroy(ds, s->id, err);
+		if (build_spec(svc, a, s, s->image_id, &spec, err) != 0)
+			return -1;
+		return d->spawn(ds, &spec, err);
+	case COMPUTE_TASK_DESTROY:
+		return d->destroy(ds, s->id, err);
+	case COMPUTE_TASK_START:
+		return d->power_on(ds, s->id, err);
+	case COMPUTE_TASK_STOP:
+		return d->power_off(ds, s->id, svc->shutdown_timeout, err);
+	case COMPUTE_TASK_REBOOT_SOFT:
+	case COMPUTE_TASK_REBOOT_HARD:
+		return d->reboot(ds, s->id, job->task == COMPUTE_TASK_REBOOT_HARD, err);
+	case COMPUTE_TASK_PAUSE:
+		return d->pause(ds, s->id, err);
+	case COMPUTE_TASK_UNPAUSE:
+		return d->unpause(ds, s->id, err);
+	case COMPUTE_TASK_SUSPEND:
+		return d->suspend(ds, s->id, err);
+	case COMPUTE_TASK_RESUME:
+		return d->resume(ds, s->id, err);
+	case COMPUTE_TASK_RESCUE:
+		if (build_spec(svc, a, s, job->arg[0] ? job->arg : s->image_id, &spec, err) != 0)
+			return -1;
+		return d->rescue(ds, &spec, err);
+	case COMPUTE_TASK_UNRESCUE:
+		return d->unrescue(ds, s->id, err);
+	case COMPUTE_TASK_REBUILD: {
+		if (build_spec(svc, a, s, s->image_id, &spec, err) != 0)
+			return -1;
+		enum compute_power p = COMPUTE_POWER_NOSTATE;
+		d->power_state(ds, s->id, &p, err);
+		if (p != COMPUTE_POWER_SHUTDOWN && d->power_off(ds, s->id, 0, err) != 0)
+			return -1;
+		if (d->rebuild(ds, &spec, err) != 0)
+			return -1;
+		return d->power_on(ds, s->id, err);
+	}
+	case COMPUTE_TASK_SHELVE:
+		return d->destroy(ds, s->id, err);
+	case COMPUTE_TASK_RESIZE:
+	case COMPUTE_TASK_SNAPSHOT:
+		break;
+	}
+	return api_fail(err, API_NOT_IMPLEMENTED, "task %d is not implemented", (int)job->task);
+}
+
+static void job_run(void *arg)
+{
+	struct compute_job *job = arg;
+	struct arena *a = arena_new();
+	struct api_error err = {0};
+	struct compute_server s;
+	const char *ts = task_defs[job->task].task_state;
+	if (compute_server_read(a, job->id, &s, &err) != 0)
+		goto out; /* deleted meanwhile */
+	if (s.task_state == NULL || strcmp(s.task_state, ts) != 0)
+		goto out; /* superseded (a delete came in) */
+	int rc = run_op(job, a, &s, &err);
+	if (job->task == COMPUTE_TASK_DESTROY) {
+		if (rc == 0) {
+			sqlite3_stmt *st = db_stmt(SQL_DELETE, &err);
+			if (st) {
+				db_bind_text(st, 1, job->id);
+				rc = db_exec_stmt(st, &err);
+			}
+		}
+		if (rc != 0) {
+			log_error("compute: delete %s: %s", job->id, err.message);
+			fail_task(job->id, ts, "error", err.message);
+		}
+		compute_action_finish(job->action_id, rc == 0, rc == 0 ? NULL : err.message);
+		goto out;
+	}
+	if (rc == 0) {
+		settle(job->id, ts, task_defs[job->task].vm_ok, (int)task_defs[job->task].power_ok);
+	} else {
+		log_warn("compute: %s %s: %s", ts, job->id, err.message);
+		/* A failed spawn is an ERROR server; a failed action leaves the
+		 * server as the driver says it is (Nova reverts the task). */
+		if (job->task == COMPUTE_TASK_SPAWN || job->task == COMPUTE_TASK_REBUILD ||
+		    job->task == COMPUTE_TASK_UNSHELVE) {
+			fail_task(job->id, ts, "error", err.message);
+		} else {
+			enum compute_power p = COMPUTE_POWER_NOSTATE;
+			struct api_error e2;
+			job->svc->drv->power_state(job->svc->drv_state, job->id, &p, &e2);
+			settle(job->id, ts, NULL, (int)p);
+		}
+	}
+	compute_action_finish(job->action_id, rc == 0, rc == 0 ? NULL : err.message);
+out:
+	arena_free(a);
+	free(job);
+}
+
+int compute_task_submit(struct compute_svc *svc, enum compute_task task, const char *server_id,
+                        long long action_id, const char *arg, struct api_error *err)
+{
+	struct compute_job *job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return api_fail(err, API_INTERNAL, "out of memory");
+	job->svc = svc;
+	job->task = task;
+	job->action_id = action_id;
+	snprintf(job->id, sizeof(job->id), "%s", server_id);
+	if (arg)
+		snprintf(job->arg, sizeof(job->arg), "%s", arg);
+	if (task == COMPUTE_TASK_REBUILD && arg) {
+		sqlite3_stmt *st = db_stmt(SQL_SET_IMAGE, err);
+		if (st == NULL) {
+			free(job);
+			return -1;
+		}
+		db_bind_text(st, 1, arg);
+		db_bind_text(st, 2, server_id);
+		if (db_exec_stmt(st, err) != 0) {
+			free(job);
+			return -1;
+		}
+	}
+	return work_submit(svc->wq, job_run, job, err);
+}
+
+static const char *vm_of_power(enum compute_power p)
+{
+	switch (p) {
+	case COMPUTE_POWER_RUNNING:
+		return "active";
+	case COMPUTE_POWER_PAUSED:
+		return "paused";
+	case COMPUTE_POWER_SUSPENDED:
+		return "suspended";
+	default:
+		return "stopped";
+	}
+}
+
+int compute_tasks_recover(struct compute_svc *svc, struct api_error *err)
+{
+	struct arena *a = arena_new();
+	sqlite3_stmt *st = db_stmt(SQL_PENDING, err);
+	if (st == NULL) {
+		arena_free(a);
+		return -1;
+	}
+	db_bind_text(st, 1, svc->host.name);
+	struct row {
+		const char *id, *task, *vm;
+	} *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = db_step(st, err)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct row *r = arena_alloc(a, cap * sizeof(*r));
+			if (n)
+				memcpy(r, rows, n * sizeof(*r));
+			rows = r;
+		}
+		rows[n].id = arena_strdup(a, db_column_text(st, 0));
+		rows[n].task = arena_strdup(a, db_column_text(st, 1));
+		rows[n].vm = arena_strdup(a, db_column_text(st, 2));
+		n++;
+	}
+	if (rc < 0) {
+		arena_free(a);
+		return -1;
+	}
+	size_t resumed = 0, synced = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct api_error e = {0};
+		const char *t = rows[i].task;
+		if (t && (strcmp(t, "deleting") == 0 || strcmp(t, "spawning") == 0)) {
+			enum compute_task task =
+			    strcmp(t, "deleting") == 0 ? COMPUTE_TASK_DESTROY : COMPUTE_TASK_SPAWN;
+			struct compute_job *job = calloc(1, sizeof(*job));
+			if (job == NULL)
+				continue;
+			job->svc = svc;
+			job->task = task;
+			job->recovering = true;
+			snprintf(job->id, sizeof(job->id), "%s", rows[i].id);
+			if (work_submit(svc->wq, job_run, job, &e) == 0)
+				resumed++;
+			continue;
+		}
+		if (strcmp(rows[i].vm, "error") == 0 ||
+		    strcmp(rows[i].vm, "shelved_offloaded") == 0)
+			continue;
+		/* Re-sync with what the driver sees. */
+		enum compute_power p = COMPUTE_POWER_NOSTATE;
+		if (svc->drv->power_state(svc->drv_state, rows[i].id, &p, &e) != 0)
+			p = COMPUTE_POWER_SHUTDOWN;
+		const char *vm = rows[i].vm;
+		if (t != NULL || (strcmp(vm, "active") == 0 && p != COMPUTE_POWER_RUNNING))
+			vm = vm_of_power(p);
+		if (strcmp(rows[i].vm, "rescued") == 0 && p == COMPUTE_POWER_RUNNING)
+			vm = "rescued";
+		compute_server_set_state(rows[i].id, vm, NULL, (int)p, &e);
+		synced++;
+	}
+	if (n)
+		log_info("compute: %zu servers on %s: %zu tasks resumed, %zu re-synced", n,
+		         svc->host.name, resumed, synced);
+	arena_free(a);
+	return 0;
+}
+
+void compute_power_changed(void *cls, const char *id, enum compute_power power)
+{
+	(void)cls;
+	struct api_error err;
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	sqlite3_stmt *st = db_stmt(SQL_POWER, &err);
+	if (st == NULL)
+		return;
+	sqlite3_bind_int(st, 1, (int)power);
+	db_bind_text(st, 2, now);
+	sqlite3_bind_int(st, 3, (int)power);
+	db_bind_text(st, 4, id);
+	if (db_exec_stmt(st, &err) != 0)
+		log_warn("compute: power state of %s: %s", id, err.message);
+}
