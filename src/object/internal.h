@@ -164,6 +164,15 @@ int object_slo_delete(struct http_request *req, struct object_target *t,
                       const struct object_row *row, struct http_response *resp,
                       struct api_error *err);
 
+/* ---- versions.c ---- */
+/* Archives t's current version if its container keeps versions. */
+int object_versions_archive(struct arena *a, struct object_target *t, json_t *cmeta,
+                            struct api_error *err);
+/* Stack mode: puts the newest archived version back in place of t; 1 if
+ * one was restored, 0 if none. */
+int object_versions_restore(struct arena *a, struct object_target *t, json_t *cmeta,
+                            struct api_error *err);
+
 /* ---- handlers ---- */
 int object_account_get(struct http_request *req, struct http_response *resp, struct api_error *err);
 int object_account_head(struct http_request *req, struct http_response *resp,

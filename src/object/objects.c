@@ -292,7 +292,12 @@ int object_delete(struct http_request *req, struct http_response *resp, struct a
 	const char *mm = http_query(req, "multipart-manifest");
 	if (row.slo && mm && !strcmp(mm, "delete"))
 		return object_slo_delete(req, &t, &row, resp, err);
-	if (object_store_delete(a, t.svc, &row, err) != 0)
+	struct object_container c;
+	if (object_db_container(a, t.account, t.container, &c, err) != 0 ||
+	    (json_object_get(c.meta, "X-History-Location") &&
+	     object_versions_archive(a, &t, c.meta, err) != 0) ||
+	    object_store_delete(a, t.svc, &row, err) != 0 ||
+	    object_versions_restore(a, &t, c.meta, err) < 0)
 		return -1;
 	http_reply_empty(resp, 204);
 	return 0;

@@ -207,6 +207,8 @@ static int put_finish(void *state, struct http_request *req, struct http_respons
 	if (object_quota_check(req->arena, &p->t, p->c.meta, p->row.size - p->old_size, !p->existed,
 	                       err) != 0)
 		return -1;
+	if (p->existed && object_versions_archive(req->arena, &p->t, p->c.meta, err) != 0)
+		return -1;
 	p->row.modified = object_now();
 	if (object_store_commit(req->arena, p->t.svc, p->fd, p->tmp, &p->row, err) != 0)
 		return -1;
@@ -306,7 +308,8 @@ int object_copy_into(struct http_request *req, struct object_target *src, struct
 	arena_defer(a, md_free, md);
 	EVP_DigestInit_ex(md, EVP_md5(), NULL);
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	if (object_copy_pieces(pieces, n, fd, md, err) != 0)
+	if (object_copy_pieces(pieces, n, fd, md, err) != 0 ||
+	    (existed && object_versions_archive(a, dst, dc.meta, err) != 0))
 		goto fail;
 	hex_digest(md, hex);
 	row.etag = raw_manifest ? srow.etag : arena_strdup(a, hex);

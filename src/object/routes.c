@@ -79,7 +79,7 @@ static int info(struct http_request *req, struct http_response *resp, struct api
 	json_t *doc = json_pack(
 	    "{s:{s:s,s:I,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:[s,s],s:[{s:s,s:b}],s:b,s:b,"
 	    "s:b},s:{s:i,s:i,s:i},s:{s:i,s:i},s:{s:[s,s,s,s,s],s:[s,s,s]},s:{},s:{},s:{s:i},"
-	    "s:{}}",
+	    "s:{},s:{s:[s,s]}}",
 	    "swift", "version", "2.30.0", "max_file_size", (json_int_t)svc->max_file_size,
 	    "max_meta_name_length", OBJECT_MAX_META_NAME, "max_meta_value_length",
 	    OBJECT_MAX_META_VALUE, "max_meta_count", OBJECT_MAX_META_COUNT, "max_meta_overall_size",
@@ -93,7 +93,8 @@ static int info(struct http_request *req, struct http_response *resp, struct api
 	    "min_segment_size", 1, "bulk_delete", "max_deletes_per_request",
 	    OBJECT_MAX_BULK_DELETES, "max_failed_deletes", 1000, "tempurl", "methods", "GET",
 	    "HEAD", "PUT", "POST", "DELETE", "allowed_digests", "sha1", "sha256", "sha512",
-	    "account_quotas", "container_quotas", "dlo", "max_get_time", 86400, "keystoneauth");
+	    "account_quotas", "container_quotas", "dlo", "max_get_time", 86400, "keystoneauth",
+	    "versioned_writes", "allowed_flags", "x-versions-location", "x-history-location");
 	http_reply_json(resp, 200, doc);
 	http_header_set(resp, "Content-Type", "application/json; charset=UTF-8");
 	return 0;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -41,6 +42,8 @@ static const char SQL_DELETE[] =
 static const char SQL_ALL_FILES[] = "SELECT file FROM object_objects";
 static const char SQL_DROP_FILE[] = "DELETE FROM object_objects WHERE file = ?1";
 static const char SQL_HAS_FILE[] = "SELECT 1 FROM object_objects WHERE file = ?1";
+static const char SQL_EXPIRED[] =
+    "SELECT account, container, name, file FROM object_objects WHERE delete_at <= ?1";
 static const char SQL_HAS_CONTAINER[] =
     "SELECT 1 FROM object_containers WHERE account = ?1 AND name = ?2";
 
@@ -251,6 +254,41 @@ static bool row_from_record(struct arena *a, json_t *rec, struct object_row *row
 	return true;
 }
 
+/* Expired objects go for good (reads already treat them as absent). */
+static int drop_expired(struct arena *a, const struct object_svc *svc, int *expired,
+                        struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(SQL_EXPIRED, err);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	struct object_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = db_step(st, err)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct object_row *g = arena_alloc(a, cap * sizeof(*g));
+			if (n)
+				memcpy(g, rows, n * sizeof(*g));
+			rows = g;
+		}
+		rows[n].account = arena_strdup(a, db_column_text(st, 0));
+		rows[n].container = arena_strdup(a, db_column_text(st, 1));
+		rows[n].name = arena_strdup(a, db_column_text(st, 2));
+		rows[n].file = arena_strdup(a, db_column_text(st, 3));
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (object_store_delete(a, svc, &rows[i], err) != 0)
+			return -1;
+	*expired = (int)n;
+	return 0;
+}
+
 /* A data file no row points at: newer than the row of its name (the crash
  * came between rename and commit) → it becomes the row; otherwise it goes. */
 static int adopt_file(struct arena *a, const struct object_svc *svc, const char *file, int *adopted,
@@ -315,7 +353,7 @@ remove:
 int object_store_recover(const struct object_svc *svc, struct api_error *err)
 {
 	struct arena *a = arena_new();
-	int rc = -1, dropped = 0, adopted = 0, removed = 0, temps = 0;
+	int rc = -1, dropped = 0, adopted = 0, removed = 0, temps = 0, expired = 0;
 	DIR *d = opendir(svc->tmp);
 	struct dirent *e;
 	if (d) {
@@ -324,7 +362,8 @@ int object_store_recover(const struct object_svc *svc, struct api_error *err)
 				temps++;
 		closedir(d);
 	}
-	if (drop_missing_rows(a, svc, &dropped, err) != 0)
+	if (drop_missing_rows(a, svc, &dropped, err) != 0 ||
+	    drop_expired(a, svc, &expired, err) != 0)
 		goto out;
 	for (int i = 0; i < 256; i++) {
 		char sub[3];
@@ -356,6 +395,8 @@ int object_store_recover(const struct object_svc *svc, struct api_error *err)
 		log_info("msg=\"object store repaired\" temporaries=%d rows_dropped=%d "
 		         "files_reindexed=%d files_removed=%d",
 		         temps, dropped, adopted, removed);
+	if (expired)
+		log_info("msg=\"expired objects removed\" count=%d", expired);
 	rc = 0;
 out:
 	arena_free(a);

@@ -332,3 +332,31 @@ def test_bulk_delete(swift, unique):  # noqa: F811
 def test_account_put_not_allowed(swift):  # noqa: F811
     assert swift.req("PUT").status_code == 405
     assert json.loads(swift.req("GET", "?format=json").text) is not None
+
+
+def test_versioned_writes(swift, unique):  # noqa: F811
+    arch = make_container(swift, unique + "-v")
+    c = make_container(swift, unique, **{"X-Versions-Location": arch})
+    for body in (b"one", b"two", b"three"):
+        assert swift.req("PUT", "/%s/doc" % c, data=body).status_code == 201
+    archived = swift.req("GET", "/%s?format=json" % arch).json()
+    assert len(archived) == 2 and all(a["name"].startswith("003doc/") for a in archived)
+    assert swift.req("GET", "/%s/doc" % c).content == b"three"
+    # stack mode: DELETE brings back the previous version
+    assert swift.req("DELETE", "/%s/doc" % c).status_code == 204
+    assert swift.req("GET", "/%s/doc" % c).content == b"two"
+    assert swift.req("DELETE", "/%s/doc" % c).status_code == 204
+    assert swift.req("GET", "/%s/doc" % c).content == b"one"
+    assert swift.req("DELETE", "/%s/doc" % c).status_code == 204
+    assert swift.req("GET", "/%s/doc" % c).status_code == 404
+    # history mode: DELETE archives and removes
+    h = make_container(swift, unique + "-h", **{"X-History-Location": arch})
+    swift.req("PUT", "/%s/x" % h, data=b"1")
+    swift.req("PUT", "/%s/x" % h, data=b"2")
+    assert swift.req("DELETE", "/%s/x" % h).status_code == 204
+    assert swift.req("GET", "/%s/x" % h).status_code == 404
+    kept = [a["name"] for a in swift.req("GET", "/%s?format=json&prefix=001x/" % arch).json()]
+    assert len(kept) == 2
+    assert sorted(swift.req("GET", "/%s/%s" % (arch, q(k))).content for k in kept) == [b"1", b"2"]
+    swift.req("POST", "/" + h, headers={"X-Remove-History-Location": "x"})
+    assert "X-History-Location" not in swift.req("HEAD", "/" + h).headers

@@ -85,6 +85,9 @@ def test_startup_repairs_the_store():
         d.req("PUT", "/c")
         for n in ("keep", "lose-data", "lose-row"):
             assert d.req("PUT", "/c/" + n, data=n.encode() * 100).status_code == 201
+        assert d.req("PUT", "/c/expiring", data=b"x",
+                     headers={"X-Delete-After": "1"}).status_code == 201
+        time.sleep(1.1)
         d.stop()
         objects = os.path.join(d.data_dir, "objects")
         db = sqlite3.connect(os.path.join(d.data_dir, "stackd.db"))
@@ -111,7 +114,8 @@ def test_startup_repairs_the_store():
         assert os.listdir(os.path.join(objects, "tmp")) == []
         assert not os.path.exists(os.path.join(objects, stale))
         log = open(d.logs[-1]).read()
-        assert "object store repaired" in log
+        assert "object store repaired" in log and "expired objects removed" in log
+        assert len(glob.glob(os.path.join(objects, "??", "*"))) == 2
     finally:
         d.cleanup()
 
