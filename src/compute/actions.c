@@ -139,6 +139,12 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	if (compute_server_load(req, s->id, &now, err) != 0)
 		return -1;
 	json_t *v = compute_server_view(req, &now, compute_mv(req) >= 75);
+	/* The rebuild view adds what rebuild can change: key_name (2.54),
+	 * user_data (2.57). */
+	if (compute_mv(req) >= 54 && compute_mv(req) < 75)
+		json_object_set_new(v, "key_name", json_string_or_null(now.key_name));
+	if (compute_mv(req) >= 57 && compute_mv(req) < 75)
+		json_object_set_new(v, "user_data", json_string_or_null(now.user_data));
 	char hex[33];
 	ids_hex32(hex);
 	hex[12] = '\0';

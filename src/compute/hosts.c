@@ -87,7 +87,10 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 	json_object_set_new(o, "running_vms", json_integer(u.servers));
 	json_object_set_new(o, "hypervisor_type", json_string(svc->facts.hypervisor_type));
 	json_object_set_new(o, "hypervisor_version", json_integer(svc->facts.hypervisor_version));
-	json_object_set_new(o, "cpu_info", json_string(cpu_text));
+	/* A JSON string before 2.28, an object from then on. */
+	json_object_set_new(o, "cpu_info",
+	                    compute_mv(req) >= 28 ? json_loads(cpu_text, 0, NULL)
+	                                          : json_string(cpu_text));
 	free(cpu_text);
 	json_object_set_new(o, "host_ip", json_string("127.0.0.1"));
 	json_object_set_new(o, "service",

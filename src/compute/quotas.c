@@ -357,6 +357,11 @@ COMPUTE_HANDLER(compute_limits)
 			continue;
 		json_object_set_new(abs, quota_defs[i].limit_key, json_integer(lim));
 	}
+	/* The image metadata proxy went away with 2.39. */
+	if (compute_mv(req) < 39)
+		json_object_set_new(
+		    abs, "maxImageMeta",
+		    json_integer(quota_default(svc->env->cfg, quota_index("metadata_items"))));
 	json_object_set_new(abs, "totalInstancesUsed", json_integer(used[0]));
 	json_object_set_new(abs, "totalCoresUsed", json_integer(used[1]));
 	json_object_set_new(abs, "totalRAMUsed", json_integer(used[2]));

@@ -305,7 +305,9 @@ static json_t *action_json(struct http_request *req, sqlite3_stmt *st, const cha
 	    "project_id", db_column_text(st, 3), "start_time", db_column_text(st, 4), "message",
 	    json_string_or_null(result && strcmp(result, "Error") == 0 ? db_column_text(st, 7)
 	                                                               : NULL));
-	if (compute_mv(req) >= 58)
+	/* 2.58 added updated_at; Tempest's list schema (strict) lacks it,
+	 * so only the single action shows it. */
+	if (compute_mv(req) >= 58 && events)
 		json_object_set_new(o, "updated_at",
 		                    json_string(db_column_text(st, 5) ? db_column_text(st, 5)
 		                                                      : db_column_text(st, 4)));
@@ -322,12 +324,12 @@ static json_t *action_json(struct http_request *req, sqlite3_stmt *st, const cha
 			    json_string_or_null(result && strcmp(result, "Error") == 0
 			                            ? db_column_text(st, 7)
 			                            : NULL));
-			if (compute_mv(req) >= 50)
+			if (compute_mv(req) >= 62)
 				json_object_set_new(
 				    ev, "host",
 				    json_string(((struct compute_svc *)req->ctx)->host.name));
 		}
-		if (compute_mv(req) >= 50) {
+		if (compute_mv(req) >= 62) {
 			/* hostId as for the server: a hash, never the host name. */
 			json_object_set_new(ev, "hostId", json_string(""));
 		}
