@@ -12,11 +12,17 @@
 #include "core/db.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "core/arena.h"
 #include "image/image.h"
 
 static const char SQL_BEGIN_TASK[] =
     "UPDATE compute_servers SET task_state = ?, updated_at = ? WHERE id = ?"
     " AND task_state IS NULL AND vm_state = ?";
+static const char SQL_KEY[] =
+    "SELECT public_key FROM compute_keypairs WHERE user_id = ? AND name = ?";
+static const char SQL_REBUILD[] =
+    "UPDATE compute_servers SET name = ?, description = ?, key_name = ?, key_data = ?,"
+    " user_data = ?, metadata = coalesce(?, metadata) WHERE id = ?";
 static const char SQL_LOCK[] =
     "UPDATE compute_servers SET locked = ?, locked_reason = ?, updated_at = ? WHERE id = ?";
 
@@ -46,13 +52,12 @@ static bool state_in(const char *vm, const char *states)
 	return false;
 }
 
-/* Checks the state, writes the task (only if the server is still in the
- * state read: two racing actions cannot both start), queues the job. */
-static int start_task(struct http_request *req, const struct compute_server *s,
+/* Checks the state and writes the task (only if the server is still in
+ * the state read: two racing actions cannot both start). */
+static int claim_task(struct http_request *req, const struct compute_server *s,
                       const char *nova_name, enum compute_task task, const char *states,
-                      const char *arg, struct api_error *err)
+                      struct api_error *err)
 {
-	struct compute_svc *svc = req->ctx;
 	if (compute_check_lock(req, s, err) != 0)
 		return -1;
 	if (s->task_state != NULL)
@@ -79,10 +84,27 @@ static int start_task(struct http_request *req, const struct compute_server *s,
 		    err, API_CONFLICT,
 		    "Cannot '%s' instance %s while it is in task_state of another action",
 		    nova_name, s->id);
+	return 0;
+}
+
+/* Logs the action and queues the job of a claimed task. */
+static int submit_task(struct http_request *req, const struct compute_server *s,
+                       const char *nova_name, enum compute_task task, const char *arg,
+                       struct api_error *err)
+{
 	long long action_id = 0;
 	if (compute_action_start(req, s->id, nova_name, &action_id, err) != 0)
 		return -1;
-	return compute_task_submit(svc, task, s->id, action_id, arg, err);
+	return compute_task_submit(req->ctx, task, s->id, action_id, arg, err);
+}
+
+static int start_task(struct http_request *req, const struct compute_server *s,
+                      const char *nova_name, enum compute_task task, const char *states,
+                      const char *arg, struct api_error *err)
+{
+	if (claim_task(req, s, nova_name, task, states, err) != 0)
+		return -1;
+	return submit_task(req, s, nova_name, task, arg, err);
 }
 
 static int do_reboot(struct http_request *req, const struct compute_server *s, json_t *arg,
@@ -132,25 +154,81 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	if (disk > 0 && img.min_disk > disk)
 		return api_fail(err, API_BAD_REQUEST,
 		                "Flavor's disk is too small for requested image.");
-	if (start_task(req, s, "rebuild", COMPUTE_TASK_REBUILD, "active stopped error", image,
-	               err) != 0)
+	/* What rebuild may change besides the image. */
+	int mv = compute_mv(req);
+	const char *new_name = name ? name : s->name, *desc = s->description;
+	const char *key_name = s->key_name, *key_data = s->key_data, *user_data = s->user_data;
+	json_t *md = json_object_get(arg, "metadata");
+	if (name && (json_check_length("name", name, 255, err) != 0 || *name == '\0'))
+		return err->kind ? -1 : api_fail(err, API_BAD_REQUEST, "Invalid server name.");
+	if (md && compute_metadata_valid(md, "metadata", err) != 0)
+		return -1;
+	json_t *v;
+	if (mv >= 19 && (v = json_object_get(arg, "description")) != NULL)
+		desc = json_is_string(v) ? json_string_value(v) : NULL;
+	if (mv >= 54 && (v = json_object_get(arg, "key_name")) != NULL) {
+		key_name = json_is_string(v) ? json_string_value(v) : NULL;
+		key_data = NULL;
+		if (key_name) {
+			sqlite3_stmt *st = db_stmt(SQL_KEY, err);
+			if (st == NULL)
+				return -1;
+			db_bind_text(st, 1, identity_auth_of(req)->user_id);
+			db_bind_text(st, 2, key_name);
+			int rc = db_step(st, err);
+			if (rc == SQLITE_ROW)
+				key_data = arena_strdup(req->arena, db_column_text(st, 0));
+			sqlite3_reset(st);
+			if (rc < 0)
+				return -1;
+			if (key_data == NULL)
+				return api_fail(err, API_BAD_REQUEST, "Invalid key_name provided.");
+		}
+	}
+	if (mv >= 57 && (v = json_object_get(arg, "user_data")) != NULL)
+		user_data = json_is_string(v) ? json_string_value(v) : NULL;
+	char *md_text = md ? json_dumps(md, JSON_COMPACT) : NULL;
+	if (db_begin(err) != 0) {
+		free(md_text);
+		return -1;
+	}
+	if (claim_task(req, s, "rebuild", COMPUTE_TASK_REBUILD, "active stopped error", err) != 0)
+		goto fail;
+	sqlite3_stmt *st = db_stmt(SQL_REBUILD, err);
+	if (st == NULL)
+		goto fail;
+	db_bind_text(st, 1, new_name);
+	db_bind_text(st, 2, desc);
+	db_bind_text(st, 3, key_name);
+	db_bind_text(st, 4, key_data);
+	db_bind_text(st, 5, user_data);
+	db_bind_text(st, 6, md_text);
+	db_bind_text(st, 7, s->id);
+	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
+		goto fail;
+	free(md_text);
+	if (submit_task(req, s, "rebuild", COMPUTE_TASK_REBUILD, image, err) != 0)
 		return -1;
 	struct compute_server now;
 	if (compute_server_load(req, s->id, &now, err) != 0)
 		return -1;
-	json_t *v = compute_server_view(req, &now, compute_mv(req) >= 75);
+	json_t *view = compute_server_view(req, &now, compute_mv(req) >= 75);
 	/* The rebuild view adds what rebuild can change: key_name (2.54),
 	 * user_data (2.57). */
 	if (compute_mv(req) >= 54 && compute_mv(req) < 75)
-		json_object_set_new(v, "key_name", json_string_or_null(now.key_name));
+		json_object_set_new(view, "key_name", json_string_or_null(now.key_name));
 	if (compute_mv(req) >= 57 && compute_mv(req) < 75)
-		json_object_set_new(v, "user_data", json_string_or_null(now.user_data));
+		json_object_set_new(view, "user_data", json_string_or_null(now.user_data));
 	char hex[33];
 	ids_hex32(hex);
 	hex[12] = '\0';
-	json_object_set_new(v, "adminPass", json_string(hex));
-	http_reply_json(resp, 202, json_pack("{s:o}", "server", v));
+	json_object_set_new(view, "adminPass", json_string(hex));
+	http_reply_json(resp, 202, json_pack("{s:o}", "server", view));
 	return 0;
+fail:
+	free(md_text);
+	db_rollback();
+	return -1;
 }
 
 static int do_lock(struct http_request *req, const struct compute_server *s, bool lock, json_t *arg,

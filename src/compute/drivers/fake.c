@@ -322,7 +322,8 @@ static int fake_list(void *state, struct compute_guest_state **out, size_t *n,
 			}
 			*out = g;
 		}
-		snprintf((*out)[*n].id, sizeof((*out)[*n].id), "%s", e->d_name);
+		memcpy((*out)[*n].id, e->d_name, 36); /* length checked above */
+		(*out)[*n].id[36] = '\0';
 		(*out)[*n].power = p;
 		(*n)++;
 	}
