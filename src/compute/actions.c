@@ -301,6 +301,64 @@ static int do_console(struct http_request *req, struct http_response *resp,
 	return 0;
 }
 
+/* createImage: a queued image now (its id answers at once), filled by the
+ * snapshot job; the server stays in its state with task image_uploading. */
+static int do_create_image(struct http_request *req, struct http_response *resp,
+                           const struct compute_server *s, json_t *arg, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	const char *name = NULL;
+	json_t *md = NULL;
+	if (!json_is_object(arg) || json_get_string(arg, "name", true, &name, err) != 0 ||
+	    json_get_object(arg, "metadata", false, &md, err) != 0)
+		return err->kind ? -1
+		                 : api_fail(err, API_BAD_REQUEST,
+		                            "Invalid input for field/attribute createImage.");
+	if (json_check_length("name", name, 255, err) != 0 ||
+	    (md && compute_metadata_valid(md, "metadata", err) != 0))
+		return -1;
+	json_t *props = md ? json_deep_copy(md) : json_object();
+	json_object_set_new(props, "instance_uuid", json_string(s->id));
+	json_object_set_new(props, "image_type", json_string("snapshot"));
+	json_object_set_new(props, "user_id", json_string(identity_auth_of(req)->user_id));
+	if (s->image_id)
+		json_object_set_new(props, "base_image_ref", json_string(s->image_id));
+	arena_defer(req->arena, (void (*)(void *))json_decref, props);
+	struct image_create_args args = {
+	    .name = name,
+	    .owner = s->project_id,
+	    .disk_format = "qcow2",
+	    .container_format = "bare",
+	    .visibility = "private",
+	    .min_disk = json_integer_value(json_object_get(s->flavor, "disk")),
+	    .properties = props,
+	};
+	if (db_begin(err) != 0)
+		return -1;
+	if (claim_task(req, s, "createImage", COMPUTE_TASK_SNAPSHOT,
+	               "active stopped paused suspended", err) != 0 ||
+	    db_commit(err) != 0) {
+		db_rollback();
+		return -1;
+	}
+	struct image_info img;
+	if (image_create_queued(svc->env, req->arena, &args, &img, err) != 0 ||
+	    submit_task(req, s, "createImage", COMPUTE_TASK_SNAPSHOT, img.id, err) != 0) {
+		struct api_error e2;
+		compute_server_set_state(s->id, NULL, NULL, -1, &e2);
+		return -1;
+	}
+	if (compute_mv(req) >= 45) {
+		http_reply_json(resp, 202, json_pack("{s:s}", "image_id", img.id));
+	} else {
+		http_header_set(
+		    resp, "Location",
+		    arena_printf(req->arena, "%s/image/v2/images/%s", req->base_url, img.id));
+		http_reply_empty(resp, 202);
+	}
+	return 0;
+}
+
 COMPUTE_HANDLER(compute_server_action)
 {
 	struct compute_server s;
@@ -352,15 +410,17 @@ COMPUTE_HANDLER(compute_server_action)
 		return api_fail(err, API_CONFLICT,
 		                "Cannot 'restore' instance %s while it is in vm_state %s", s.id,
 		                s.vm_state);
+	else if (strcmp(key, "createImage") == 0)
+		return do_create_image(req, resp, &s, arg, err);
 	else if (strcmp(key, "resize") == 0 || strcmp(key, "confirmResize") == 0 ||
-	         strcmp(key, "revertResize") == 0 || strcmp(key, "createImage") == 0 ||
-	         strcmp(key, "shelve") == 0 || strcmp(key, "unshelve") == 0 ||
-	         strcmp(key, "shelveOffload") == 0 || strcmp(key, "migrate") == 0 ||
-	         strcmp(key, "os-migrateLive") == 0 || strcmp(key, "addSecurityGroup") == 0 ||
-	         strcmp(key, "removeSecurityGroup") == 0 || strcmp(key, "changePassword") == 0 ||
-	         strcmp(key, "os-getVNCConsole") == 0 || strcmp(key, "os-getSerialConsole") == 0 ||
-	         strcmp(key, "evacuate") == 0 || strcmp(key, "trigger_crash_dump") == 0 ||
-	         strcmp(key, "os-resetState") == 0 || strcmp(key, "createBackup") == 0)
+	         strcmp(key, "revertResize") == 0 || strcmp(key, "shelve") == 0 ||
+	         strcmp(key, "unshelve") == 0 || strcmp(key, "shelveOffload") == 0 ||
+	         strcmp(key, "migrate") == 0 || strcmp(key, "os-migrateLive") == 0 ||
+	         strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
+	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
+	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "evacuate") == 0 ||
+	         strcmp(key, "trigger_crash_dump") == 0 || strcmp(key, "os-resetState") == 0 ||
+	         strcmp(key, "createBackup") == 0)
 		return api_fail(err, API_NOT_IMPLEMENTED,
 		                "The server action %s is not implemented by this cloud yet.", key);
 	else

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "compute/internal.h"
 #include "core/arena.h"
@@ -245,8 +246,21 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 	}
 	case COMPUTE_TASK_SHELVE:
 		return d->destroy(ds, s->id, err);
+	case COMPUTE_TASK_SNAPSHOT: {
+		/* The root disk to a scratch file, then into the queued image
+		 * (job->arg); the image is removed if anything fails. */
+		const char *tmp = arena_printf(a, "%s/%s.snapshot", svc->instances_dir, s->id);
+		int rc = d->snapshot(ds, s->id, tmp, err);
+		if (rc == 0)
+			rc = image_upload_from_file(svc->env, a, job->arg, tmp, err);
+		unlink(tmp);
+		if (rc != 0) {
+			struct api_error e2;
+			image_remove(svc->env, job->arg, &e2);
+		}
+		return rc;
+	}
 	case COMPUTE_TASK_RESIZE:
-	case COMPUTE_TASK_SNAPSHOT:
 		break;
 	}
 	return api_fail(err, API_NOT_IMPLEMENTED, "task %d is not implemented", (int)job->task);
@@ -279,7 +293,13 @@ static void job_run(void *arg)
 		compute_action_finish(job->action_id, rc == 0, rc == 0 ? NULL : err.message);
 		goto out;
 	}
-	if (rc == 0) {
+	if (rc == 0 && job->task == COMPUTE_TASK_SNAPSHOT) {
+		/* A snapshot leaves the guest as it was. */
+		enum compute_power p = COMPUTE_POWER_NOSTATE;
+		struct api_error e2;
+		job->svc->drv->power_state(job->svc->drv_state, job->id, &p, &e2);
+		settle(job->id, ts, NULL, (int)p);
+	} else if (rc == 0) {
 		settle(job->id, ts, task_defs[job->task].vm_ok, (int)task_defs[job->task].power_ok);
 	} else {
 		log_warn("compute: %s %s: %s", ts, job->id, err.message);

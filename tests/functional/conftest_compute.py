@@ -2,6 +2,7 @@
 process, fast), helpers to make a project with a member user, upload a tiny
 image, and wait for a server's status."""
 import os
+import subprocess
 import time
 
 import pytest
@@ -10,6 +11,30 @@ from conftest import ROOT, Cloud
 
 
 class FakeCloud(Cloud):
+    def __init__(self, binary, extra_args=()):
+        self.binary, self.extra_args = binary, list(extra_args)
+        super().__init__(binary, extra_args)
+
+    def restart(self):
+        """Stops stackd and starts it again on the same data dir and port."""
+        self.stop()
+        self._log = open(self.log_path, "a")
+        self.proc = subprocess.Popen(
+            [self.binary, "serve", "--data-dir", self.data_dir,
+             "--listen", "127.0.0.1:%d" % self.port,
+             "--admin-password", self.admin_password, *self.extra_args],
+            stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while True:
+            try:
+                if self.request("GET", "/healthcheck", token=False).status_code == 200:
+                    break
+            except Exception:
+                pass
+            assert self.proc.poll() is None and time.time() < deadline, self.log()[-3000:]
+            time.sleep(0.05)
+        self._admin_token = None
+
     def nova(self, method, path, token=None, mv=None, **kw):
         headers = kw.pop("headers", {})
         if mv:

@@ -293,3 +293,34 @@ def test_openstacksdk(fake, image, unique):
     conn.compute.delete_server(srv)
     conn.compute.wait_for_delete(srv, wait=30, interval=0.2)
     time.sleep(0)
+
+
+def test_create_image_snapshots_into_the_image_service(fake, image, unique):
+    r = fake.nova("POST", "/servers", mv="2.37", json={"server": {
+        "name": unique, "imageRef": image, "flavorRef": "1", "networks": "none"}})
+    sid = r.json()["server"]["id"]
+    fake.wait_status(sid, "ACTIVE")
+    r = fake.nova("POST", "/servers/%s/action" % sid, mv="2.45",
+                  json={"createImage": {"name": unique + "-snap", "metadata": {"k": "v"}}})
+    assert r.status_code == 202, r.text
+    iid = r.json()["image_id"]
+    deadline = time.time() + 30
+    while True:
+        img = fake.request("GET", "/image/v2/images/" + iid).json()
+        if img["status"] == "active":
+            break
+        assert img["status"] in ("queued", "saving") and time.time() < deadline, img
+        time.sleep(0.1)
+    assert img["disk_format"] == "qcow2" and img["instance_uuid"] == sid
+    assert img["image_type"] == "snapshot" and img["k"] == "v" and img["min_disk"] == 1
+    s = fake.wait_status(sid, "ACTIVE")
+    assert s["OS-EXT-STS:power_state"] == 1
+    # Before 2.45 the image is named by a Location header.
+    r = fake.nova("POST", "/servers/%s/action" % sid,
+                  json={"createImage": {"name": unique + "-snap2"}})
+    assert r.status_code == 202 and "/images/" in r.headers["Location"]
+    fake.wait_status(sid, "ACTIVE")
+    assert fake.nova("POST", "/servers/%s/action" % sid,
+                     json={"createImage": {}}).status_code == 400
+    fake.nova("DELETE", "/servers/" + sid)
+    fake.wait_status(sid, "DELETED")

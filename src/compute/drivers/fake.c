@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compute/driver.h"
+#include "compute/drivers/run.h"
 #include "core/config.h"
 #include "service.h"
 
@@ -218,13 +219,11 @@ static int fake_snapshot(void *state, const char *id, const char *dest, struct a
 	pthread_mutex_unlock(&f->lock);
 	if (rc < 0)
 		return -1;
-	/* A raw image of 1 MiB of zeros: a valid disk for the image service. */
-	FILE *fp = fopen(dest, "w");
-	if (fp == NULL)
-		return api_fail(err, API_INTERNAL, "snapshot %s: %s", dest, strerror(errno));
-	if (ftruncate(fileno(fp), 1 << 20) < 0 || fclose(fp) != 0) {
+	/* An empty qcow2 of 1 GiB: a real disk image for the image service. */
+	const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", dest, "1G", NULL};
+	if (qemu_run(argv, err) != 0) {
 		unlink(dest);
-		return api_fail(err, API_INTERNAL, "snapshot %s: %s", dest, strerror(errno));
+		return -1;
 	}
 	return 0;
 }
