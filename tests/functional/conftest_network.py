@@ -248,6 +248,8 @@ def lab(request):
     log = the_lab.cloud.log()
     assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
     assert the_lab.cloud.proc.returncode == 0, log[-3000:]
+    import shutil
+    shutil.rmtree(the_lab.cloud.data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
