@@ -115,8 +115,15 @@ static int check_pairs(json_t *port, struct api_error *err)
 			    "not a valid MAC address.",
 			    mac);
 		}
-		json_array_append_new(norm, json_pack("{s:s,s:s}", "ip_address", ip, "mac_address",
-		                                      mac ? m : net_str(port, "mac_address")));
+		/* Canonical text: it goes into nftables sets as is. */
+		char canon[80];
+		if (net_ip_parse(ip, &v, &x) == 0)
+			net_ip_format(v, x, canon, sizeof(canon));
+		else
+			net_cidr_format(&c, canon, sizeof(canon));
+		json_array_append_new(norm,
+		                      json_pack("{s:s,s:s}", "ip_address", canon, "mac_address",
+		                                mac ? m : net_str(port, "mac_address")));
 	}
 	json_object_set_new(port, "allowed_address_pairs", norm);
 	if (json_array_size(norm) && !net_bool(port, "port_security_enabled", true))
