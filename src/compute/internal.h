@@ -60,6 +60,8 @@ int compute_server_load(struct http_request *req, const char *id, struct compute
                         struct api_error *err);
 int compute_server_read(struct arena *a, const char *id, struct compute_server *out,
                         struct api_error *err);
+/* The server's addresses by network name (Nova's `addresses`). */
+json_t *compute_server_addresses(struct http_request *req, const char *id, bool detail);
 json_t *compute_server_view(struct http_request *req, const struct compute_server *s, bool detail);
 int compute_server_set_state(const char *id, const char *vm_state, const char *task_state,
                              int power_state, struct api_error *err);

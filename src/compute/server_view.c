@@ -9,6 +9,8 @@
 #include "compute/internal.h"
 #include "core/arena.h"
 #include "core/json.h"
+#include "network/network.h"
+#include "service.h"
 
 static const char *host_id(struct http_request *req, const struct compute_server *s)
 {
@@ -55,6 +57,38 @@ static json_t *image_ref(struct http_request *req, const struct compute_server *
 	return o;
 }
 
+json_t *compute_server_addresses(struct http_request *req, const char *id, bool detail)
+{
+	struct compute_svc *svc = req->ctx;
+	struct net_service *ns = net_service_of(svc->env->http);
+	json_t *out = json_object();
+	struct net_vif *vifs = NULL;
+	size_t n = 0;
+	struct api_error err;
+	if (ns == NULL || net_server_ports_list(ns, id, req->arena, &vifs, &n, &err) != 0)
+		return out;
+	for (size_t i = 0; i < n; i++) {
+		const char *net =
+		    vifs[i].network_name[0] ? vifs[i].network_name : vifs[i].network_id;
+		json_t *list = json_object_get(out, net);
+		if (list == NULL) {
+			list = json_array();
+			json_object_set_new(out, net, list);
+		}
+		for (size_t k = 0; k < vifs[i].nfixed_ips; k++) {
+			json_t *a = json_pack("{s:s,s:i}", "addr", vifs[i].fixed_ips[k].ip_address,
+			                      "version", vifs[i].fixed_ips[k].ip_version);
+			if (detail) {
+				json_object_set_new(a, "OS-EXT-IPS:type", json_string("fixed"));
+				json_object_set_new(a, "OS-EXT-IPS-MAC:mac_addr",
+				                    json_string(vifs[i].mac));
+			}
+			json_array_append_new(list, a);
+		}
+	}
+	return out;
+}
+
 json_t *compute_server_view(struct http_request *req, const struct compute_server *s, bool detail)
 {
 	int mv = compute_mv(req);
@@ -72,7 +106,7 @@ json_t *compute_server_view(struct http_request *req, const struct compute_serve
 	json_object_set_new(o, "flavor", fl);
 	json_object_set_new(o, "created", json_string(s->created_at));
 	json_object_set_new(o, "updated", json_string(s->updated_at));
-	json_object_set_new(o, "addresses", json_object());
+	json_object_set_new(o, "addresses", compute_server_addresses(req, s->id, detail));
 	json_object_set_new(o, "accessIPv4", json_string(s->access_ipv4));
 	json_object_set_new(o, "accessIPv6", json_string(s->access_ipv6));
 	json_object_set_new(o, "links", compute_links(req, "servers", s->id));

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "image/image.h"
+#include "network/network.h"
 #include "service.h"
 
 #define SERVER_COLS                                                                       \
@@ -324,6 +325,10 @@ struct create_args {
 	long long min_count, max_count;
 	json_t *metadata, *tags;
 	bool return_reservation_id;
+	struct net_nic_request *nics; /* from `networks` (network.h) */
+	size_t nnics;
+	const char **secgroups;
+	size_t nsecgroups;
 	struct compute_flavor flavor;
 	struct image_info image;
 };
@@ -512,27 +517,69 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 		return api_fail(err, API_BAD_REQUEST,
 		                "Invalid input for field/attribute server. Value: 'networks' is a "
 		                "required property");
-	if (nets != NULL) {
-		if (json_is_string(nets) && mv >= 37) {
-			const char *v = json_string_value(nets);
-			if (strcmp(v, "auto") == 0)
-				return api_fail(
-				    err, API_NOT_IMPLEMENTED,
-				    "Server networking is not implemented by this cloud's "
-				    "compute service yet.");
-			if (strcmp(v, "none") != 0)
+	if (nets != NULL && json_is_string(nets) && mv >= 37) {
+		const char *v = json_string_value(nets);
+		if (strcmp(v, "auto") == 0) {
+			c->nics = arena_alloc(req->arena, sizeof(*c->nics));
+			c->nics[0].autoselect = true;
+			c->nnics = 1;
+		} else if (strcmp(v, "none") != 0)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute networks. Value: %s.",
+			                v);
+	} else if (nets != NULL && json_is_array(nets)) {
+		size_t i;
+		json_t *n;
+		c->nics = arena_alloc(req->arena, (json_array_size(nets) + 1) * sizeof(*c->nics));
+		json_array_foreach(nets, i, n)
+		{
+			struct net_nic_request *r = &c->nics[c->nnics++];
+			if (!json_is_object(n) ||
+			    json_get_string(n, "uuid", false, &r->network_id, err) ||
+			    json_get_string(n, "port", false, &r->port_id, err) ||
+			    json_get_string(n, "fixed_ip", false, &r->fixed_ip, err) ||
+			    json_get_string(n, "tag", false, &r->tag, err))
+				return err->kind
+				           ? -1
+				           : api_fail(
+				                 err, API_BAD_REQUEST,
+				                 "Invalid input for field/attribute networks.");
+			if (r->port_id) {
+				if (!ids_is_uuid(r->port_id))
+					return api_fail(
+					    err, API_BAD_REQUEST,
+					    "Bad networks format: port uuid is not in proper "
+					    "format (%s)",
+					    r->port_id);
+				r->network_id = NULL;
+			} else if (r->network_id == NULL || !ids_is_uuid(r->network_id))
 				return api_fail(
 				    err, API_BAD_REQUEST,
-				    "Invalid input for field/attribute networks. Value: %s.", v);
-		} else if (json_is_array(nets)) {
-			if (json_array_size(nets) > 0)
-				return api_fail(
-				    err, API_NOT_IMPLEMENTED,
-				    "Server networking is not implemented by this cloud's "
-				    "compute service yet.");
-		} else
+				    "Bad networks format: network uuid is not in proper format "
+				    "(%s)",
+				    r->network_id ? r->network_id : "");
+		}
+	} else if (nets != NULL)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute networks.");
+	json_t *sgs = json_object_get(srv, "security_groups");
+	if (sgs != NULL) {
+		if (!json_is_array(sgs))
 			return api_fail(err, API_BAD_REQUEST,
-			                "Invalid input for field/attribute networks.");
+			                "Invalid input for field/attribute security_groups.");
+		c->secgroups = arena_alloc(req->arena, (json_array_size(sgs) + 1) * sizeof(char *));
+		size_t i;
+		json_t *g;
+		json_array_foreach(sgs, i, g)
+		{
+			const char *name = NULL;
+			if (!json_is_object(g) || json_get_string(g, "name", true, &name, err) != 0)
+				return err->kind ? -1
+				                 : api_fail(err, API_BAD_REQUEST,
+				                            "Invalid input for field/attribute "
+				                            "security_groups.");
+			c->secgroups[c->nsecgroups++] = name;
+		}
 	}
 	if (json_object_get(srv, "personality") != NULL && mv >= 57)
 		return api_fail(
@@ -626,7 +673,7 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 	struct compute_svc *svc = req->ctx;
 	const struct identity_auth *auth = identity_auth_of(req);
 	char *flavor_text = flavor_json_text(&c->flavor);
-	char *md_text = json_dumps(c->metadata ? c->metadata : json_object(), JSON_COMPACT);
+	char *md_text = c->metadata ? json_dumps(c->metadata, JSON_COMPACT) : strdup("{}");
 	char *tags_text = c->tags ? json_dumps(c->tags, JSON_COMPACT) : strdup("[]");
 	char now[21];
 	ids_time_iso(time(NULL), now);
@@ -733,6 +780,61 @@ out:
 	return rc;
 }
 
+static const char SQL_DELETE_RESERVATION[] = "DELETE FROM compute_servers WHERE reservation_id = ?";
+
+/* Ports for every new server (network.h), outside the create transaction
+ * as network asks. All or nothing: on failure the ports made so far are
+ * released and the servers' rows deleted (their quota with them). */
+static int create_ports(struct http_request *req, struct create_args *c, char (*ids)[37],
+                        long long n, const char *reservation, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	struct net_service *ns = net_service_of(svc->env->http);
+	long long done = 0;
+	if (ns == NULL) {
+		api_fail(err, API_NOT_IMPLEMENTED, "The network service is not running.");
+		goto undo;
+	}
+	for (; done < n; done++) {
+		struct compute_server s;
+		if (compute_server_read(req->arena, ids[done], &s, err) != 0)
+			goto undo;
+		struct net_server_info info = {
+		    .server_id = ids[done],
+		    .project_id = s.project_id,
+		    .hostname = s.hostname,
+		    .security_groups = c->secgroups,
+		    .nsecurity_groups = c->nsecgroups,
+		};
+		struct net_vif *vifs;
+		size_t nvifs;
+		if (net_server_ports_allocate(ns, &info, c->nics, c->nnics, req->arena, &vifs,
+		                              &nvifs, err) != 0) {
+			/* Nova: an unknown network or port in the request is a 400. */
+			if (err->kind == API_NOT_FOUND) {
+				char msg[sizeof(err->message)];
+				snprintf(msg, sizeof(msg), "%s", err->message);
+				api_fail(err, API_BAD_REQUEST, "%s", msg);
+				err->status = 400;
+			}
+			goto undo;
+		}
+	}
+	return 0;
+undo:
+	for (long long i = 0; i < done; i++) {
+		struct api_error e2;
+		net_server_ports_release(ns, ids[i], NULL, &e2);
+	}
+	struct api_error e3;
+	sqlite3_stmt *st = db_stmt(SQL_DELETE_RESERVATION, &e3);
+	if (st != NULL) {
+		db_bind_text(st, 1, reservation);
+		db_exec_stmt(st, &e3);
+	}
+	return -1;
+}
+
 COMPUTE_HANDLER(compute_server_create)
 {
 	struct compute_svc *svc = req->ctx;
@@ -758,6 +860,8 @@ COMPUTE_HANDLER(compute_server_create)
 	long long n = 0;
 	bool scheduled = false;
 	if (create_txn(req, &c, ids, &n, &scheduled, reservation, err) != 0)
+		return -1;
+	if (scheduled && c.nnics > 0 && create_ports(req, &c, ids, n, reservation, err) != 0)
 		return -1;
 	for (long long i = 0; i < n; i++) {
 		long long action_id = 0;
@@ -1033,6 +1137,7 @@ COMPUTE_HANDLER(compute_server_ips)
 	struct compute_server s;
 	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
 		return -1;
-	http_reply_json(resp, 200, json_pack("{s:{}}", "addresses"));
+	http_reply_json(
+	    resp, 200, json_pack("{s:o}", "addresses", compute_server_addresses(req, s.id, false)));
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/work.h"
 #include "image/image.h"
+#include "network/network.h"
 #include "service.h"
 
 struct compute_job {
@@ -190,6 +191,33 @@ static int build_spec(struct compute_svc *svc, struct arena *a, const struct com
 	spec->meta_data = meta_data(s);
 	arena_defer(a, (void (*)(void *))json_decref, spec->meta_data);
 	spec->network_data = NULL;
+	/* NICs: the ports network bound to this server (create_ports). */
+	struct net_service *ns = net_service_of(svc->env->http);
+	struct net_vif *vifs = NULL;
+	size_t nvifs = 0;
+	if (ns != NULL && net_server_ports_list(ns, s->id, a, &vifs, &nvifs, err) != 0)
+		return -1;
+	if (nvifs > 0) {
+		struct compute_nic *nics = arena_alloc(a, nvifs * sizeof(*nics));
+		for (size_t i = 0; i < nvifs; i++) {
+			const char **ips =
+			    arena_alloc(a, (vifs[i].nfixed_ips + 1) * sizeof(char *));
+			for (size_t k = 0; k < vifs[i].nfixed_ips; k++)
+				ips[k] = vifs[i].fixed_ips[k].ip_address;
+			nics[i] = (struct compute_nic){
+			    .port_id = vifs[i].port_id,
+			    .mac = vifs[i].mac,
+			    .tap = vifs[i].tap,
+			    .bridge = vifs[i].plugged ? vifs[i].bridge : NULL,
+			    .mtu = (int)vifs[i].mtu,
+			    .fixed_ips = ips,
+			    .nfixed_ips = vifs[i].nfixed_ips,
+			};
+		}
+		spec->nics = nics;
+		spec->nnics = nvifs;
+		spec->network_data = net_network_data_merge(vifs, nvifs, a);
+	}
 	spec->config_drive = s->config_drive;
 	spec->instance_dir = arena_printf(a, "%s/%s", svc->instances_dir, s->id);
 	return 0;
@@ -210,8 +238,12 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 		if (build_spec(svc, a, s, s->image_id, &spec, err) != 0)
 			return -1;
 		return d->spawn(ds, &spec, err);
-	case COMPUTE_TASK_DESTROY:
-		return d->destroy(ds, s->id, err);
+	case COMPUTE_TASK_DESTROY: {
+		if (d->destroy(ds, s->id, err) != 0)
+			return -1;
+		struct net_service *ns = net_service_of(svc->env->http);
+		return ns ? net_server_ports_release(ns, s->id, NULL, err) : 0;
+	}
 	case COMPUTE_TASK_START:
 		return d->power_on(ds, s->id, err);
 	case COMPUTE_TASK_STOP:
