@@ -20,8 +20,11 @@ static const char *const acl_headers[] = {"X-Container-Read", "X-Container-Write
                                           "X-Versions-Location", "X-History-Location", NULL};
 
 static void container_headers(struct http_request *req, struct http_response *resp,
-                              const struct object_container *c)
+                              struct object_container *c)
 {
+	struct api_error ignored;
+	if (c->count < 0 && object_db_container_usage(http_param(req, "account"), c, &ignored) != 0)
+		c->count = c->bytes = 0;
 	struct arena *a = req->arena;
 	http_header_set(resp, "X-Container-Object-Count",
 	                arena_printf(a, "%lld", (long long)c->count));

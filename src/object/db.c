@@ -13,12 +13,10 @@ static const char SQL_OBJECT[] =
     "FROM object_objects WHERE account = ?1 AND container = ?2 AND name = ?3 "
     "AND (delete_at IS NULL OR delete_at > ?4)";
 static const char SQL_CONTAINER[] =
-    "SELECT c.meta, c.created, c.modified, "
-    "(SELECT count(*) FROM object_objects o WHERE o.account = c.account AND o.container = "
-    "c.name AND (o.delete_at IS NULL OR o.delete_at > ?3)), "
-    "(SELECT coalesce(sum(size), 0) FROM object_objects o WHERE o.account = c.account AND "
-    "o.container = c.name AND (o.delete_at IS NULL OR o.delete_at > ?3)) "
-    "FROM object_containers c WHERE c.account = ?1 AND c.name = ?2";
+    "SELECT meta, created, modified FROM object_containers WHERE account = ?1 AND name = ?2";
+static const char SQL_CONTAINER_USAGE[] =
+    "SELECT count(*), coalesce(sum(size), 0) FROM object_objects WHERE account = ?1 AND "
+    "container = ?2 AND (delete_at IS NULL OR delete_at > ?3)";
 static const char SQL_ACCOUNT[] = "SELECT meta FROM object_accounts WHERE account = ?1";
 static const char SQL_ACCOUNT_SAVE[] =
     "INSERT INTO object_accounts (account, meta, created) VALUES (?1, ?2, ?3) "
@@ -71,7 +69,6 @@ int object_db_container(struct arena *a, const char *account, const char *name,
 		return -1;
 	db_bind_text(st, 1, account);
 	db_bind_text(st, 2, name);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
 	int rc = db_step(st, err);
 	if (rc < 0)
 		return -1;
@@ -81,8 +78,25 @@ int object_db_container(struct arena *a, const char *account, const char *name,
 	out->meta = object_meta_parse(a, db_column_text(st, 0));
 	out->created = sqlite3_column_double(st, 1);
 	out->modified = sqlite3_column_double(st, 2);
-	out->count = sqlite3_column_int64(st, 3);
-	out->bytes = sqlite3_column_int64(st, 4);
+	out->count = -1;
+	out->bytes = -1;
+	sqlite3_reset(st);
+	return 0;
+}
+
+int object_db_container_usage(const char *account, struct object_container *c,
+                              struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(SQL_CONTAINER_USAGE, err);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, account);
+	db_bind_text(st, 2, c->name);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	if (db_step(st, err) != SQLITE_ROW)
+		return -1;
+	c->count = sqlite3_column_int64(st, 0);
+	c->bytes = sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
 	return 0;
 }

@@ -111,6 +111,9 @@ int object_db_get(struct arena *a, const char *account, const char *container, c
                   struct object_row *out, struct api_error *err);
 int object_db_container(struct arena *a, const char *account, const char *name,
                         struct object_container *out, struct api_error *err);
+/* Fills c->count and c->bytes (object_db_container leaves them -1). */
+int object_db_container_usage(const char *account, struct object_container *c,
+                              struct api_error *err);
 int object_db_account_meta(struct arena *a, const char *account, json_t **meta,
                            struct api_error *err);
 int object_db_account_save(const char *account, json_t *meta, struct api_error *err);

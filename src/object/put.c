@@ -54,23 +54,28 @@ static void hex_digest(EVP_MD_CTX *md, char *hex)
 int object_quota_check(struct arena *a, struct object_target *t, json_t *cmeta, int64_t add_bytes,
                        bool new_object, struct api_error *err)
 {
-	struct object_container c;
-	if (object_db_container(a, t->account, t->container, &c, err) != 0)
-		return -1;
 	const char *qb = json_string_value(json_object_get(cmeta, "X-Container-Meta-Quota-Bytes"));
 	const char *qc = json_string_value(json_object_get(cmeta, "X-Container-Meta-Quota-Count"));
-	if (qb && *qb && c.bytes + add_bytes > strtoll(qb, NULL, 10))
-		return api_fail(err, API_TOO_LARGE, "Upload exceeds quota.");
-	if (qc && *qc && new_object && c.count + 1 > strtoll(qc, NULL, 10))
-		return api_fail(err, API_TOO_LARGE, "Upload exceeds quota.");
+	if ((qb && *qb) || (qc && *qc)) {
+		struct object_container c = {.name = t->container};
+		if (object_db_container_usage(t->account, &c, err) != 0)
+			return -1;
+		if (qb && *qb && c.bytes + add_bytes > strtoll(qb, NULL, 10))
+			return api_fail(err, API_TOO_LARGE, "Upload exceeds quota.");
+		if (qc && *qc && new_object && c.count + 1 > strtoll(qc, NULL, 10))
+			return api_fail(err, API_TOO_LARGE, "Upload exceeds quota.");
+	}
 	json_t *ameta;
-	int64_t nc, no, nb;
-	if (object_db_account_meta(a, t->account, &ameta, err) != 0 ||
-	    object_db_account_usage(t->account, &nc, &no, &nb, err) != 0)
+	if (object_db_account_meta(a, t->account, &ameta, err) != 0)
 		return -1;
 	const char *qa = json_string_value(json_object_get(ameta, "X-Account-Meta-Quota-Bytes"));
-	if (qa && *qa && nb + add_bytes > strtoll(qa, NULL, 10))
-		return api_fail(err, API_TOO_LARGE, "Upload exceeds quota.");
+	if (qa && *qa) {
+		int64_t nc, no, nb;
+		if (object_db_account_usage(t->account, &nc, &no, &nb, err) != 0)
+			return -1;
+		if (nb + add_bytes > strtoll(qa, NULL, 10))
+			return api_fail(err, API_TOO_LARGE, "Upload exceeds quota.");
+	}
 	return 0;
 }
 
