@@ -14,6 +14,7 @@
 #include "core/http.h"
 #include "identity/identity.h"
 
+struct arena;
 struct config;
 struct stackd_env;
 struct work_queue;
@@ -106,6 +107,11 @@ int compute_task_submit(struct compute_svc *svc, enum compute_task task, const c
 /* The task_state a task runs under ("spawning", "powering-off", ...). */
 const char *compute_task_state(enum compute_task t);
 int compute_tasks_recover(struct compute_svc *svc, struct api_error *err);
+/* The OpenStack meta_data.json of a server (new reference). */
+json_t *compute_meta_data(const struct compute_server *s);
+/* metadata.c: net_metadata_fn answering the guests' metadata requests. */
+int compute_metadata_answer(void *cls, const char *server_id, const char *path, struct arena *a,
+                            int *status, char **body, size_t *len, const char **ctype);
 void compute_power_changed(void *cls, const char *id, enum compute_power power);
 
 /* ---- handlers ---- */

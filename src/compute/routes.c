@@ -14,6 +14,7 @@
 #include "core/db.h"
 #include "core/log.h"
 #include "core/work.h"
+#include "network/network.h"
 #include "service.h"
 
 extern const struct db_migration compute_migrations[];
@@ -274,7 +275,14 @@ static int compute_start(const struct stackd_env *env, void **state, struct api_
 	if (db_migrate("compute", compute_migrations, compute_migrations_count, err) != 0 ||
 	    compute_tasks_recover(svc, err) != 0)
 		return -1;
-	return http_server_add_service(env->http, &svc->http, err);
+	if (http_server_add_service(env->http, &svc->http, err) != 0)
+		return -1;
+	/* Network (started before compute) serves 169.254.169.254 and asks
+	 * compute for the answers. */
+	struct net_service *ns = net_service_of(env->http);
+	if (ns != NULL)
+		net_metadata_register(ns, compute_metadata_answer, svc);
+	return 0;
 }
 
 static void compute_stop(void *state)

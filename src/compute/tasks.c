@@ -139,7 +139,7 @@ static char *b64_decode(struct arena *a, const char *s, size_t *len)
 }
 
 /* The OpenStack meta_data.json of a server (config drive, metadata API). */
-static json_t *meta_data(const struct compute_server *s)
+json_t *compute_meta_data(const struct compute_server *s)
 {
 	json_t *md =
 	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:O,s:[],s:o}", "uuid", s->id, "name", s->name,
@@ -188,7 +188,7 @@ static int build_spec(struct compute_svc *svc, struct arena *a, const struct com
 	if (s->user_data)
 		spec->user_data = b64_decode(a, s->user_data, &spec->user_data_len);
 	spec->metadata = s->metadata;
-	spec->meta_data = meta_data(s);
+	spec->meta_data = compute_meta_data(s);
 	arena_defer(a, (void (*)(void *))json_decref, spec->meta_data);
 	spec->network_data = NULL;
 	/* NICs: the ports network bound to this server (create_ports). */
