@@ -5,6 +5,7 @@
 #define STACKD_OBJECT_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,6 +32,11 @@ struct object_svc {
 	char root[4096];               /* <data dir>/objects */
 	char tmp[4200];                /* <root>/tmp: uploads in flight */
 	int64_t max_file_size;
+	/* expirer.c: a thread removing expired objects every few seconds */
+	pthread_t expirer;
+	pthread_mutex_t expirer_mu;
+	pthread_cond_t expirer_cv;
+	bool expirer_running, expirer_stop;
 };
 
 /* One object of the index. file names the data file below root. */
@@ -133,6 +139,9 @@ int object_store_commit(struct arena *a, const struct object_svc *svc, int fd, c
 /* Removes the object's data, then its row. */
 int object_store_delete(struct arena *a, const struct object_svc *svc, const struct object_row *row,
                         struct api_error *err);
+/* Removes expired objects for good (reads already treat them as absent). */
+int object_store_expire(struct arena *a, const struct object_svc *svc, int *expired,
+                        struct api_error *err);
 /* Start-up check: temporaries removed, rows without data dropped, data
  * without rows re-indexed from the file's extended attribute. */
 int object_store_recover(const struct object_svc *svc, struct api_error *err);
@@ -166,6 +175,10 @@ int object_slo_validate(struct arena *a, struct object_target *t, const char *bo
 int object_slo_delete(struct http_request *req, struct object_target *t,
                       const struct object_row *row, struct http_response *resp,
                       struct api_error *err);
+
+/* ---- expirer.c ---- */
+int object_expirer_start(struct object_svc *svc, struct api_error *err);
+void object_expirer_stop(struct object_svc *svc);
 
 /* ---- versions.c ---- */
 /* Archives t's current version if its container keeps versions. */

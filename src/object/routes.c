@@ -172,13 +172,15 @@ static int object_start(const struct stackd_env *env, void **state, struct api_e
 	if (db_migrate("object", object_migrations, object_migrations_count, err) != 0 ||
 	    object_store_recover(svc, err) != 0)
 		return -1;
-	if (http_server_add_service(env->http, &svc->http, err) != 0)
+	if (object_expirer_start(svc, err) != 0 ||
+	    http_server_add_service(env->http, &svc->http, err) != 0)
 		return -1;
 	return http_server_add_service(env->http, &svc->info_http, err);
 }
 
 static void object_stop(void *state)
 {
+	object_expirer_stop(state);
 	free(state);
 }
 

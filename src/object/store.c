@@ -254,8 +254,7 @@ static bool row_from_record(struct arena *a, json_t *rec, struct object_row *row
 	return true;
 }
 
-/* Expired objects go for good (reads already treat them as absent). */
-static int drop_expired(struct arena *a, const struct object_svc *svc, int *expired,
+int object_store_expire(struct arena *a, const struct object_svc *svc, int *expired,
                         struct api_error *err)
 {
 	sqlite3_stmt *st = db_stmt(SQL_EXPIRED, err);
@@ -363,7 +362,7 @@ int object_store_recover(const struct object_svc *svc, struct api_error *err)
 		closedir(d);
 	}
 	if (drop_missing_rows(a, svc, &dropped, err) != 0 ||
-	    drop_expired(a, svc, &expired, err) != 0)
+	    object_store_expire(a, svc, &expired, err) != 0)
 		goto out;
 	for (int i = 0; i < 256; i++) {
 		char sub[3];

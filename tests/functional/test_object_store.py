@@ -194,3 +194,23 @@ def test_kill_9_loses_no_acknowledged_write():
             assert len(leftovers) == len(present)
     finally:
         d.cleanup()
+
+
+def test_expirer_removes_expired_data():
+    d = Daemon()
+    try:
+        d.start()
+        d.req("PUT", "/c")
+        assert d.req("PUT", "/c/brief", data=b"x" * 1000,
+                     headers={"X-Delete-After": "1"}).status_code == 201
+        assert d.req("PUT", "/c/stays", data=b"y").status_code == 201
+        files = os.path.join(d.data_dir, "objects", "??", "*")
+        assert len(glob.glob(files)) == 2
+        deadline = time.time() + 15
+        while len(glob.glob(files)) == 2 and time.time() < deadline:
+            time.sleep(0.5)
+        assert len(glob.glob(files)) == 1
+        assert d.req("GET", "/c/brief").status_code == 404
+        assert d.req("GET", "/c/stays").content == b"y"
+    finally:
+        d.cleanup()
