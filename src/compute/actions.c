@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "compute/flavor.h"
 #include "compute/internal.h"
 #include "core/arena.h"
 #include "core/db.h"
@@ -14,6 +15,7 @@
 #include "core/json.h"
 #include "core/arena.h"
 #include "image/image.h"
+#include "service.h"
 
 static const char SQL_BEGIN_TASK[] =
     "UPDATE compute_servers SET task_state = ?, updated_at = ? WHERE id = ?"
@@ -301,6 +303,131 @@ static int do_console(struct http_request *req, struct http_response *resp,
 	return 0;
 }
 
+static const char SQL_RESIZE[] =
+    "UPDATE compute_servers SET flavor_id = ?, flavor = ?, old_flavor = flavor WHERE id = ?";
+static const char SQL_CONFIRM[] =
+    "UPDATE compute_servers SET old_flavor = NULL, vm_state = ?, updated_at = ? WHERE id = ?"
+    " AND vm_state = 'resized' AND task_state IS NULL";
+static const char SQL_REVERT[] =
+    "UPDATE compute_servers SET flavor = old_flavor, old_flavor = NULL,"
+    " flavor_id = json_extract(old_flavor, '$.id') WHERE id = ?";
+
+/* resize: the new flavor is claimed (quota for the growth, the host's
+ * filters for the difference) in the transaction that starts the task;
+ * the old one is kept until confirmResize or revertResize. */
+static int do_resize(struct http_request *req, const struct compute_server *s, json_t *arg,
+                     struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	const char *ref = NULL;
+	if (!json_is_object(arg) || json_get_string(arg, "flavorRef", true, &ref, err) != 0)
+		return err->kind ? -1
+		                 : api_fail(err, API_BAD_REQUEST,
+		                            "Invalid input for field/attribute resize.");
+	const char *slash = strrchr(ref, '/');
+	if (slash)
+		ref = slash + 1;
+	struct compute_flavor f;
+	if (compute_flavor_get(req, ref, false, &f, err) != 0)
+		return api_fail(err, API_BAD_REQUEST, "Flavor %s could not be found.", ref);
+	if (strcmp(f.id, s->flavor_id) == 0)
+		return api_fail(err, API_BAD_REQUEST,
+		                "When resizing, instances must change flavor!");
+	long long old_vcpus = json_integer_value(json_object_get(s->flavor, "vcpus"));
+	long long old_ram = json_integer_value(json_object_get(s->flavor, "ram"));
+	long long old_disk = json_integer_value(json_object_get(s->flavor, "disk")) +
+	                     json_integer_value(json_object_get(s->flavor, "ephemeral"));
+	json_t *nf = json_pack("{s:s,s:s,s:i,s:I,s:I,s:I,s:I,s:O}", "id", f.id, "name", f.name,
+	                       "vcpus", f.vcpus, "ram", (json_int_t)f.ram, "disk",
+	                       (json_int_t)f.disk, "ephemeral", (json_int_t)f.ephemeral, "swap",
+	                       (json_int_t)f.swap, "extra_specs", f.extra_specs);
+	char *text = json_dumps(nf, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(nf);
+	if (db_begin(err) != 0) {
+		free(text);
+		return -1;
+	}
+	long long dv = f.vcpus - old_vcpus, dr = f.ram - old_ram;
+	if ((dv > 0 || dr > 0) &&
+	    compute_quota_check_delta(svc->env->cfg, s->project_id, 0, dv > 0 ? dv : 0,
+	                              dr > 0 ? dr : 0, err) != 0)
+		goto fail;
+	struct compute_usage used;
+	char why[512];
+	struct compute_demand dem = {
+	    .count = 1,
+	    .vcpus = dv > 0 ? (int)dv : 0,
+	    .ram_mb = dr > 0 ? dr : 0,
+	    .disk_gb = f.disk + f.ephemeral - old_disk > 0 ? f.disk + f.ephemeral - old_disk : 0};
+	if (compute_host_usage(svc->host.name, &used, err) != 0)
+		goto fail;
+	if (compute_sched_filter(&svc->host, &used, &dem, why, sizeof(why)) != 0) {
+		api_fail(err, API_BAD_REQUEST, "No valid host was found. %s", why);
+		goto fail;
+	}
+	if (claim_task(req, s, "resize", COMPUTE_TASK_RESIZE, "active stopped", err) != 0)
+		goto fail;
+	sqlite3_stmt *st = db_stmt(SQL_RESIZE, err);
+	if (st == NULL)
+		goto fail;
+	db_bind_text(st, 1, f.id);
+	db_bind_text(st, 2, text);
+	db_bind_text(st, 3, s->id);
+	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
+		goto fail;
+	free(text);
+	return submit_task(req, s, "resize", COMPUTE_TASK_RESIZE, NULL, err);
+fail:
+	free(text);
+	db_rollback();
+	return -1;
+}
+
+static int do_resize_end(struct http_request *req, struct http_response *resp,
+                         const struct compute_server *s, bool confirm, struct api_error *err)
+{
+	const char *name = confirm ? "confirmResize" : "revertResize";
+	if (compute_check_lock(req, s, err) != 0)
+		return -1;
+	if (strcmp(s->vm_state, "resized") != 0 || s->task_state != NULL)
+		return api_fail(err, API_CONFLICT,
+		                "Cannot '%s' instance %s while it is in vm_state %s", name, s->id,
+		                s->vm_state);
+	if (confirm) {
+		char now[21];
+		ids_time_iso(time(NULL), now);
+		sqlite3_stmt *st = db_stmt(SQL_CONFIRM, err);
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, s->power_state == COMPUTE_POWER_RUNNING ? "active" : "stopped");
+		db_bind_text(st, 2, now);
+		db_bind_text(st, 3, s->id);
+		long long action_id;
+		if (db_exec_stmt(st, err) != 0 ||
+		    compute_action_start(req, s->id, "confirmResize", &action_id, err) != 0)
+			return -1;
+		compute_action_finish(action_id, true, NULL);
+		http_reply_empty(resp, 204);
+		return 0;
+	}
+	if (db_begin(err) != 0)
+		return -1;
+	sqlite3_stmt *st;
+	if (claim_task(req, s, "revertResize", COMPUTE_TASK_REVERT_RESIZE, "resized", err) != 0 ||
+	    (st = db_stmt(SQL_REVERT, err)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, s->id);
+	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
+		goto fail;
+	if (submit_task(req, s, "revertResize", COMPUTE_TASK_REVERT_RESIZE, NULL, err) != 0)
+		return -1;
+	http_reply_empty(resp, 202);
+	return 0;
+fail:
+	db_rollback();
+	return -1;
+}
+
 /* createImage: a queued image now (its id answers at once), filled by the
  * snapshot job; the server stays in its state with task image_uploading. */
 static int do_create_image(struct http_request *req, struct http_response *resp,
@@ -412,15 +539,17 @@ COMPUTE_HANDLER(compute_server_action)
 		                s.vm_state);
 	else if (strcmp(key, "createImage") == 0)
 		return do_create_image(req, resp, &s, arg, err);
-	else if (strcmp(key, "resize") == 0 || strcmp(key, "confirmResize") == 0 ||
-	         strcmp(key, "revertResize") == 0 || strcmp(key, "shelve") == 0 ||
-	         strcmp(key, "unshelve") == 0 || strcmp(key, "shelveOffload") == 0 ||
-	         strcmp(key, "migrate") == 0 || strcmp(key, "os-migrateLive") == 0 ||
-	         strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
-	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
-	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "evacuate") == 0 ||
-	         strcmp(key, "trigger_crash_dump") == 0 || strcmp(key, "os-resetState") == 0 ||
-	         strcmp(key, "createBackup") == 0)
+	else if (strcmp(key, "resize") == 0)
+		rc = do_resize(req, &s, arg, err);
+	else if (strcmp(key, "confirmResize") == 0 || strcmp(key, "revertResize") == 0)
+		return do_resize_end(req, resp, &s, strcmp(key, "confirmResize") == 0, err);
+	else if (strcmp(key, "shelve") == 0 || strcmp(key, "unshelve") == 0 ||
+	         strcmp(key, "shelveOffload") == 0 || strcmp(key, "migrate") == 0 ||
+	         strcmp(key, "os-migrateLive") == 0 || strcmp(key, "addSecurityGroup") == 0 ||
+	         strcmp(key, "removeSecurityGroup") == 0 || strcmp(key, "changePassword") == 0 ||
+	         strcmp(key, "os-getVNCConsole") == 0 || strcmp(key, "os-getSerialConsole") == 0 ||
+	         strcmp(key, "evacuate") == 0 || strcmp(key, "trigger_crash_dump") == 0 ||
+	         strcmp(key, "os-resetState") == 0 || strcmp(key, "createBackup") == 0)
 		return api_fail(err, API_NOT_IMPLEMENTED,
 		                "The server action %s is not implemented by this cloud yet.", key);
 	else

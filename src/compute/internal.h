@@ -46,6 +46,7 @@ struct compute_server {
 	const char *locked_reason, *reservation_id;
 	int launch_index;
 	json_t *metadata, *tags, *fault;
+	json_t *old_flavor; /* while resized (VERIFY_RESIZE), else NULL */
 	const char *access_ipv4, *access_ipv6;
 	const char *created_at, *updated_at, *launched_at;
 };
@@ -96,6 +97,7 @@ enum compute_task {
 	COMPUTE_TASK_SNAPSHOT,
 	COMPUTE_TASK_SHELVE,
 	COMPUTE_TASK_UNSHELVE,
+	COMPUTE_TASK_REVERT_RESIZE,
 };
 /* Queues task for the server (whose task_state the caller already wrote in
  * the database); arg is an optional string (image id for rebuild/rescue/
@@ -174,6 +176,9 @@ COMPUTE_HANDLER(compute_service_list);
  * given size would exceed the project's quota. */
 int compute_quota_check(const struct config *cfg, const char *project_id, int count, int vcpus,
                         long long ram_mb, struct api_error *err);
+/* The same for growing usage by the given amounts (resize). */
+int compute_quota_check_delta(const struct config *cfg, const char *project_id, long long instances,
+                              long long cores, long long ram_mb, struct api_error *err);
 int compute_keypair_quota_check(const struct config *cfg, const char *user_id,
                                 struct api_error *err);
 /* Inside the caller's transaction: how much of the host servers use. */

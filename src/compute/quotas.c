@@ -98,10 +98,17 @@ static int project_usage(const char *project, long long used[3], struct api_erro
 int compute_quota_check(const struct config *cfg, const char *project_id, int count, int vcpus,
                         long long ram_mb, struct api_error *err)
 {
+	return compute_quota_check_delta(cfg, project_id, count, (long long)count * vcpus,
+	                                 (long long)count * ram_mb, err);
+}
+
+int compute_quota_check_delta(const struct config *cfg, const char *project_id, long long instances,
+                              long long cores, long long ram_mb, struct api_error *err)
+{
 	long long used[3], lim[3];
 	if (project_usage(project_id, used, err) != 0)
 		return -1;
-	const long long want[3] = {count, (long long)count * vcpus, (long long)count * ram_mb};
+	const long long want[3] = {instances, cores, ram_mb};
 	const char *names[3] = {"instances", "cores", "ram"};
 	char over[128] = "";
 	for (int i = 0; i < 3; i++) {

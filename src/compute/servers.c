@@ -26,7 +26,7 @@
 	" user_data, config_drive, availability_zone, host, vm_state, task_state,"        \
 	" power_state, description, hostname, locked, locked_reason, reservation_id,"     \
 	" launch_index, metadata, tags, access_ipv4, access_ipv6, fault, created_at,"     \
-	" updated_at, launched_at"
+	" updated_at, launched_at, old_flavor"
 
 static const char SQL_GET[] = "SELECT " SERVER_COLS " FROM compute_servers WHERE id = ?";
 static const char SQL_LIST_ALL[] = "SELECT " SERVER_COLS " FROM compute_servers ORDER BY seq DESC";
@@ -104,6 +104,7 @@ static void server_row(struct arena *a, sqlite3_stmt *st, struct compute_server 
 	s->created_at = T(27);
 	s->updated_at = T(28);
 	s->launched_at = T(29);
+	s->old_flavor = json_col(a, st, 30, NULL);
 #undef T
 }
 

@@ -54,6 +54,7 @@ static const struct {
     [COMPUTE_TASK_SNAPSHOT] = {"image_uploading", NULL, COMPUTE_POWER_NOSTATE},
     [COMPUTE_TASK_SHELVE] = {"shelving", "shelved_offloaded", COMPUTE_POWER_SHUTDOWN},
     [COMPUTE_TASK_UNSHELVE] = {"spawning", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_REVERT_RESIZE] = {"resize_reverting", "active", COMPUTE_POWER_RUNNING},
 };
 
 const char *compute_task_state(enum compute_task t)
@@ -293,7 +294,31 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 		return rc;
 	}
 	case COMPUTE_TASK_RESIZE:
-		break;
+	case COMPUTE_TASK_REVERT_RESIZE: {
+		/* The row already holds the target flavor. Off, new sizes
+		 * (disks grow, never shrink), on again if it was running. */
+		enum compute_power p = COMPUTE_POWER_NOSTATE;
+		if (d->power_state(ds, s->id, &p, err) != 0)
+			return -1;
+		bool was_on = p == COMPUTE_POWER_RUNNING;
+		if (was_on && d->power_off(ds, s->id, svc->shutdown_timeout, err) != 0)
+			return -1;
+		json_t *f = s->flavor;
+		struct compute_spec sizes = {
+		    .id = s->id,
+		    .name = s->name,
+		    .flavor_name = json_string_value(json_object_get(f, "name")),
+		    .vcpus = (int)json_integer_value(json_object_get(f, "vcpus")),
+		    .ram_mb = (int)json_integer_value(json_object_get(f, "ram")),
+		    .root_gb = json_integer_value(json_object_get(f, "disk")),
+		    .ephemeral_gb = json_integer_value(json_object_get(f, "ephemeral")),
+		    .swap_mb = json_integer_value(json_object_get(f, "swap")),
+		    .instance_dir = arena_printf(a, "%s/%s", svc->instances_dir, s->id),
+		};
+		if (d->resize(ds, s->id, &sizes, err) != 0)
+			return -1;
+		return was_on ? d->power_on(ds, s->id, err) : 0;
+	}
 	}
 	return api_fail(err, API_NOT_IMPLEMENTED, "task %d is not implemented", (int)job->task);
 }
@@ -325,12 +350,19 @@ static void job_run(void *arg)
 		compute_action_finish(job->action_id, rc == 0, rc == 0 ? NULL : err.message);
 		goto out;
 	}
-	if (rc == 0 && job->task == COMPUTE_TASK_SNAPSHOT) {
-		/* A snapshot leaves the guest as it was. */
+	if (rc == 0 && (job->task == COMPUTE_TASK_SNAPSHOT || job->task == COMPUTE_TASK_RESIZE ||
+	                job->task == COMPUTE_TASK_REVERT_RESIZE)) {
+		/* These leave the guest powered as it was: a resized server is
+		 * VERIFY_RESIZE either way, a reverted one active or stopped. */
 		enum compute_power p = COMPUTE_POWER_NOSTATE;
 		struct api_error e2;
 		job->svc->drv->power_state(job->svc->drv_state, job->id, &p, &e2);
-		settle(job->id, ts, NULL, (int)p);
+		const char *vm = NULL;
+		if (job->task == COMPUTE_TASK_RESIZE)
+			vm = "resized";
+		else if (job->task == COMPUTE_TASK_REVERT_RESIZE)
+			vm = p == COMPUTE_POWER_RUNNING ? "active" : "stopped";
+		settle(job->id, ts, vm, (int)p);
 	} else if (rc == 0) {
 		settle(job->id, ts, task_defs[job->task].vm_ok, (int)task_defs[job->task].power_ok);
 	} else {

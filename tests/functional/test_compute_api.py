@@ -324,3 +324,34 @@ def test_create_image_snapshots_into_the_image_service(fake, image, unique):
                      json={"createImage": {}}).status_code == 400
     fake.nova("DELETE", "/servers/" + sid)
     fake.wait_status(sid, "DELETED")
+
+
+def test_resize_confirm_and_revert(fake, image, unique):
+    r = fake.nova("POST", "/servers", mv="2.37", json={"server": {
+        "name": unique, "imageRef": image, "flavorRef": "1", "networks": "none"}})
+    sid = r.json()["server"]["id"]
+    fake.wait_status(sid, "ACTIVE")
+    act = "/servers/%s/action" % sid
+    assert fake.nova("POST", act, json={"resize": {"flavorRef": "1"}}).status_code == 400
+    assert fake.nova("POST", act, json={"resize": {"flavorRef": "nope"}}).status_code == 400
+    assert fake.nova("POST", act, json={"confirmResize": None}).status_code == 409
+    fake.cli("server", "resize", "--flavor", "m1.small", "--wait", sid)
+    s = fake.wait_status(sid, "VERIFY_RESIZE")
+    assert s["flavor"]["id"] == "2" and s["OS-EXT-STS:power_state"] == 1
+    assert fake.nova("POST", act, json={"confirmResize": None}).status_code == 204
+    s = fake.wait_status(sid, "ACTIVE")
+    assert s["flavor"]["id"] == "2"
+    # Stopped, resized to tiny, then reverted: small again, still stopped.
+    fake.nova("POST", act, json={"os-stop": None})
+    fake.wait_status(sid, "SHUTOFF")
+    assert fake.nova("POST", act, json={"resize": {"flavorRef": "1"}}).status_code == 202
+    s = fake.wait_status(sid, "VERIFY_RESIZE")
+    assert s["flavor"]["id"] == "1" and s["OS-EXT-STS:power_state"] == 4
+    assert fake.nova("POST", act, json={"revertResize": None}).status_code == 202
+    s = fake.wait_status(sid, "SHUTOFF")
+    assert s["flavor"]["id"] == "2"
+    names = [a["action"] for a in fake.nova(
+        "GET", "/servers/%s/os-instance-actions" % sid).json()["instanceActions"]]
+    assert names[:3] == ["revertResize", "resize", "stop"]
+    fake.nova("DELETE", "/servers/" + sid)
+    fake.wait_status(sid, "DELETED")

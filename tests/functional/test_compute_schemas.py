@@ -103,6 +103,14 @@ def test_responses_validate_against_tempest_schemas(fake, image, microversion, u
     sc.unlock_server(sid)
     sc.rebuild_server(sid, image)
     wait(sc, sid, "ACTIVE")
+    sc.resize_server(sid, "2")
+    wait(sc, sid, "VERIFY_RESIZE")
+    sc.confirm_resize_server(sid)
+    wait(sc, sid, "ACTIVE")
+    sc.resize_server(sid, "1")
+    wait(sc, sid, "VERIFY_RESIZE")
+    sc.revert_resize_server(sid)
+    wait(sc, sid, "ACTIVE")
     if minor >= 26:
         sc.update_all_tags(sid, ["x", "y"])
         sc.list_tags(sid)
@@ -114,9 +122,9 @@ def test_responses_validate_against_tempest_schemas(fake, image, microversion, u
     sc.show_instance_action(sid, actions[0]["request_id"])
     shown = sc.show_server(sid)["server"]
     if minor >= 47:
-        assert shown["flavor"]["original_name"] == "m1.tiny"
+        assert shown["flavor"]["original_name"] == "m1.small"
     else:
-        assert shown["flavor"]["id"] == "1"
+        assert shown["flavor"]["id"] == "2"
     sc.delete_server(sid)
     deadline = time.time() + 20
     while sid in [s["id"] for s in sc.list_servers()["servers"]]:
