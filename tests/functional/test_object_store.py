@@ -214,3 +214,28 @@ def test_expirer_removes_expired_data():
         assert d.req("GET", "/c/stays").content == b"y"
     finally:
         d.cleanup()
+
+
+def test_abandoned_upload_leaves_nothing():
+    import socket
+    d = Daemon()
+    try:
+        d.start()
+        d.req("PUT", "/c")
+        path = d.base[len(d.url):] + "/c/partial"
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(("PUT %s HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\n"
+                   "Content-Length: 10000000\r\n\r\n" % (path, d.token)).encode())
+        s.sendall(b"x" * 1000000)
+        time.sleep(0.5)
+        tmp = os.path.join(d.data_dir, "objects", "tmp")
+        assert len(os.listdir(tmp)) == 1
+        s.close()
+        deadline = time.time() + 10
+        while os.listdir(tmp) and time.time() < deadline:
+            time.sleep(0.2)
+        assert os.listdir(tmp) == []
+        assert d.req("GET", "/c/partial").status_code == 404
+        assert glob.glob(os.path.join(d.data_dir, "objects", "??", "*")) == []
+    finally:
+        d.cleanup()
