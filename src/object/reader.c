@@ -12,11 +12,14 @@
 #include "core/arena.h"
 #include "object/internal.h"
 
+#define LOOKAHEAD ((uint64_t)32 << 20)
+
 struct pieces_reader {
 	struct object_piece *p;
 	size_t n, cur;
-	uint64_t done; /* bytes of p[cur] already sent */
-	int fd;        /* of p[cur], or -1 */
+	uint64_t done;    /* bytes of p[cur] already sent */
+	uint64_t advised; /* p[cur] is asked into the page cache up to here */
+	int fd;           /* of p[cur], or -1 */
 };
 
 static ssize_t pieces_read(void *cls, uint64_t pos, char *buf, size_t max)
@@ -45,6 +48,14 @@ static ssize_t pieces_read(void *cls, uint64_t pos, char *buf, size_t max)
 		if (r->fd < 0)
 			return -1;
 		posix_fadvise(r->fd, (off_t)pc->offset, (off_t)pc->length, POSIX_FADV_SEQUENTIAL);
+		r->advised = 0;
+	}
+	/* Keep LOOKAHEAD bytes being read ahead of the sender: cold files
+	 * stream at the disk's rate, not at the default read-ahead's. */
+	if (r->advised < pc->length && r->done + LOOKAHEAD / 2 >= r->advised) {
+		uint64_t from = r->advised, len = LOOKAHEAD;
+		posix_fadvise(r->fd, (off_t)(pc->offset + from), (off_t)len, POSIX_FADV_WILLNEED);
+		r->advised = from + len;
 	}
 	ssize_t got = pread(r->fd, buf, want, (off_t)(pc->offset + r->done));
 	if (got <= 0)
