@@ -846,12 +846,13 @@ COMPUTE_HANDLER(compute_server_create)
 	    json_get_object(body, "server", true, &srv, err) != 0 ||
 	    create_parse(req, srv, &c, err) != 0 || create_resolve(req, &c, err) != 0)
 		return -1;
+	/* One request creates at most 1000 servers (the create loop counts
+	 * down from max_count to what the quota allows). */
 	if (c.max_count > 1000)
-		return api_fail(
-		    err, API_FORBIDDEN,
-		    "Quota exceeded for instances: Requested %lld, but already used 0 of "
-		    "10 instances",
-		    c.max_count);
+		return api_fail(err, API_FORBIDDEN,
+		                "Quota exceeded for instances: Requested %lld, but at most 1000 "
+		                "servers can be created by one request",
+		                c.max_count);
 	char(*ids)[37] = arena_alloc(req->arena, (size_t)c.max_count * 37);
 	char reservation[40];
 	ids_hex32(reservation + 2);

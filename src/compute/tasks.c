@@ -80,7 +80,8 @@ static const char SQL_POWER[] =
     " THEN 'stopped' ELSE vm_state END WHERE id = ?";
 static const char SQL_SET_IMAGE[] = "UPDATE compute_servers SET image_id = ? WHERE id = ?";
 
-static void settle(const char *id, const char *expect_task, const char *vm, int power)
+/* Returns false when the server's task changed meanwhile (or it is gone). */
+static bool settle(const char *id, const char *expect_task, const char *vm, int power)
 {
 	struct api_error err;
 	char now[21];
@@ -96,9 +97,10 @@ static void settle(const char *id, const char *expect_task, const char *vm, int 
 	db_bind_text(st, 6, id);
 	db_bind_text(st, 7, expect_task);
 	if (db_exec_stmt(st, &err) == 0)
-		return;
+		return sqlite3_changes(db_conn(&err)) > 0;
 fail:
 	log_error("compute: server %s: %s", id, err.message);
+	return true;
 }
 
 static void fail_task(const char *id, const char *expect_task, const char *vm, const char *msg)
@@ -364,7 +366,16 @@ static void job_run(void *arg)
 			vm = p == COMPUTE_POWER_RUNNING ? "active" : "stopped";
 		settle(job->id, ts, vm, (int)p);
 	} else if (rc == 0) {
-		settle(job->id, ts, task_defs[job->task].vm_ok, (int)task_defs[job->task].power_ok);
+		if (!settle(job->id, ts, task_defs[job->task].vm_ok,
+		            (int)task_defs[job->task].power_ok) &&
+		    (job->task == COMPUTE_TASK_SPAWN || job->task == COMPUTE_TASK_UNSHELVE)) {
+			/* A delete came in while the guest was being made: its
+			 * destroy may have run before the guest existed, so end
+			 * the guest here too (destroy is idempotent). */
+			struct api_error e2;
+			if (job->svc->drv->destroy(job->svc->drv_state, job->id, &e2) != 0)
+				log_warn("compute: %s: %s", job->id, e2.message);
+		}
 	} else {
 		log_warn("compute: %s %s: %s", ts, job->id, err.message);
 		/* A failed spawn is an ERROR server; a failed action leaves the
