@@ -949,8 +949,9 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 	if (status) {
 		vm = compute_status_vm_state(status);
 		if (vm == NULL) {
-			/* Nova: an unknown status matches nothing (admin) / 400. */
-			if (!admin)
+			/* Nova: an unknown status is a 400 (for admins only from
+			 * 2.38 on; before, it matched nothing for them). */
+			if (!admin || compute_mv(req) >= 38)
 				return api_fail(err, API_BAD_REQUEST, "Invalid server status: %s",
 				                status);
 		}
