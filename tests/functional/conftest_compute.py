@@ -2,6 +2,7 @@
 process, fast), helpers to make a project with a member user, upload a tiny
 image, and wait for a server's status."""
 import os
+import shutil
 import subprocess
 import time
 
@@ -65,6 +66,7 @@ def fake():
     log = c.log()
     assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
     assert c.proc.returncode == 0, log[-3000:]
+    shutil.rmtree(c.data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 guests in files, as QEMU guests outlive the daemon), and a guest that
 vanished while stackd was down is found SHUTOFF by the re-sync."""
 import os
+import shutil
 
 import pytest
 
@@ -16,6 +17,7 @@ def cloud2():
     c.stop()
     log = c.log()
     assert "ERROR: AddressSanitizer" not in log and "runtime error:" not in log, log[-5000:]
+    shutil.rmtree(c.data_dir, ignore_errors=True)
 
 
 def test_states_survive_a_restart_and_vanished_guests_are_shutoff(cloud2):
