@@ -13,11 +13,9 @@ V2 = "/network/v2.0"
 
 
 def sdk(c):
-    import os
-
-    import openstack
-    os.environ["OS_CLIENT_CONFIG_FILE"] = c.clouds_yaml
-    return openstack.connect(cloud="stackd")
+    # Through the Cloud helper: setting OS_CLIENT_CONFIG_FILE here would leak
+    # into every later test of the session (openstacksdk reads it first).
+    return c.sdk()
 
 
 def req(c, method, path, token=None, **kw):
