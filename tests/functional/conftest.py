@@ -20,6 +20,22 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+# Every Cloud this pytest process started: their data dirs are removed when
+# the session passes (kept for a look when it fails), whichever fixture or
+# test made them.
+_CLOUDS = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for c in _CLOUDS:
+        if c.proc.poll() is None:
+            c.stop()
+        if exitstatus == 0:
+            shutil.rmtree(c.data_dir, ignore_errors=True)
+    if exitstatus != 0 and _CLOUDS:
+        print("\nstackd data dirs kept:", " ".join(c.data_dir for c in _CLOUDS))
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -38,6 +54,7 @@ class Cloud:
         self.admin_password = "ft-" + os.urandom(6).hex()
         self.log_path = os.path.join(self.data_dir, "stackd.log")
         self._log = open(self.log_path, "w")
+        _CLOUDS.append(self)
         self.proc = subprocess.Popen(
             [binary, "serve", "--data-dir", self.data_dir,
              "--listen", "127.0.0.1:%d" % self.port,
