@@ -164,6 +164,11 @@ int object_container_delete(struct http_request *req, struct http_response *resp
 	if (owner_target(req, &t, err) != 0 ||
 	    object_db_container(req->arena, t.account, t.container, &c, err) != 0)
 		return -1;
+	/* Expired objects are already gone for readers; the expirer may not have
+	 * removed their rows yet, and they must not keep the container alive. */
+	int expired = 0;
+	if (object_store_expire(req->arena, t.svc, &expired, err) != 0)
+		return -1;
 	if (db_begin(err) != 0)
 		return -1;
 	sqlite3_stmt *st = db_stmt(SQL_ANY_OBJECT, err);

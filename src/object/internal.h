@@ -225,4 +225,9 @@ int object_copy_into(struct http_request *req, struct object_target *src, struct
 int object_quota_check(struct arena *a, struct object_target *t, json_t *cmeta, int64_t add_bytes,
                        bool new_object, struct api_error *err);
 
+/* A DLO's X-Object-Manifest header ("container/prefix", URL-encoded) into
+ * *out, allocated from a; 400 when it has no container part. */
+int object_manifest_parse(struct arena *a, const char *header, const char **out,
+                          struct api_error *err);
+
 #endif

@@ -54,6 +54,8 @@ static char *title_case(struct arena *a, const char *s)
 	char *c = arena_strdup(a, s);
 	bool up = true;
 	for (char *p = c; *p; p++) {
+		if (*p == '_') /* as Swift behind WSGI, which cannot tell them apart */
+			*p = '-';
 		*p = up ? (char)toupper((unsigned char)*p) : (char)tolower((unsigned char)*p);
 		up = *p == '-';
 	}

@@ -18,7 +18,8 @@
 #define MAX_RANGES 100
 
 static const char SQL_UPDATE_META[] =
-    "UPDATE object_objects SET meta = ?4, content_type = ?5, delete_at = ?6 WHERE account = ?1 "
+    "UPDATE object_objects SET meta = ?4, content_type = ?5, delete_at = ?6, manifest = ?7 "
+    "WHERE account = ?1 "
     "AND container = ?2 AND name = ?3";
 
 /* The container's metadata for the ACL check, and the caller's right. */
@@ -261,6 +262,12 @@ int object_post(struct http_request *req, struct http_response *resp, struct api
 	}
 	if (http_header(req, "X-Remove-Delete-At"))
 		delete_at = 0;
+	/* A POST may turn an object into a DLO manifest or back (as Swift). */
+	const char *manifest = row.manifest, *man = http_header(req, "X-Object-Manifest");
+	if (man && !*man)
+		manifest = NULL;
+	else if (man && object_manifest_parse(a, man, &manifest, err) != 0)
+		return -1;
 	sqlite3_stmt *st = db_stmt(SQL_UPDATE_META, err);
 	if (!st)
 		return -1;
@@ -273,6 +280,10 @@ int object_post(struct http_request *req, struct http_response *resp, struct api
 		sqlite3_bind_int64(st, 6, delete_at);
 	else
 		sqlite3_bind_null(st, 6);
+	if (manifest)
+		db_bind_text(st, 7, manifest);
+	else
+		sqlite3_bind_null(st, 7);
 	if (db_exec_stmt(st, err) != 0)
 		return -1;
 	static const char body[] =

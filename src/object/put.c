@@ -395,13 +395,8 @@ int object_put(struct http_request *req, struct http_response *resp, struct http
 	bool guess = !ct || !*ct || (detect && !strcasecmp(detect, "true"));
 	row->content_type = guess ? object_guess_type(p->t.object) : ct;
 	const char *man = http_header(req, "X-Object-Manifest");
-	if (man) {
-		char *m = arena_strdup(req->arena, man);
-		if (!object_url_decode(m) || !strchr(m, '/') || m[0] == '/')
-			return api_fail(err, API_BAD_REQUEST,
-			                "X-Object-Manifest must be in the format container/prefix");
-		row->manifest = m;
-	}
+	if (man && object_manifest_parse(req->arena, man, &row->manifest, err) != 0)
+		return -1;
 	const char *mm = http_query(req, "multipart-manifest");
 	p->manifest = mm && !strcmp(mm, "put");
 	if (object_store_tmp(req->arena, p->t.svc, &p->fd, &p->tmp, err) != 0)
@@ -413,5 +408,16 @@ int object_put(struct http_request *req, struct http_response *resp, struct http
 	sink->finish = put_finish;
 	sink->abort = put_abort;
 	sink->state = p;
+	return 0;
+}
+
+int object_manifest_parse(struct arena *a, const char *header, const char **out,
+                          struct api_error *err)
+{
+	char *m = arena_strdup(a, header);
+	if (!object_url_decode(m) || !strchr(m, '/') || m[0] == '/')
+		return api_fail(err, API_BAD_REQUEST,
+		                "X-Object-Manifest must be in the format container/prefix");
+	*out = m;
 	return 0;
 }

@@ -2,11 +2,13 @@
  * request target (account, container, object) and who is asking, Swift's
  * error bodies and headers, /info, and start-up. Every route has rule NULL:
  * public containers and TempURLs need optional authentication, done here. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/db.h"
@@ -19,9 +21,20 @@ extern const size_t object_migrations_count;
 static int info(struct http_request *req, struct http_response *resp, struct api_error *err);
 static int not_allowed(struct http_request *req, struct http_response *resp, struct api_error *err);
 
+/* Swift's healthcheck middleware at the proxy's root: the service answers
+ * once started (the daemon's own /healthcheck covers every service). */
+static int healthcheck(struct http_request *req, struct http_response *resp, struct api_error *err)
+{
+	(void)req;
+	(void)err;
+	http_reply_text(resp, 200, "text/plain", "OK", 2);
+	return 0;
+}
+
 #define A "/v1/AUTH_{account}"
 static const struct http_route routes[] = {
     {"GET", "/info", info, NULL, NULL},
+    {"GET", "/healthcheck", healthcheck, NULL, NULL},
     {"GET", A, object_account_get, NULL, NULL},
     {"HEAD", A, object_account_head, NULL, NULL},
     {"POST", A, object_account_post, NULL, NULL},
@@ -57,12 +70,14 @@ int object_target_of(struct http_request *req, bool need_object, struct object_t
 		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 	if (object_check_names(t, err) != 0)
 		return -1;
+	/* As Swift's pipeline: tempurl runs before auth, so a signed URL is
+	 * judged by its signature alone, token or not (an expired one is 401). */
+	if (http_query(req, "temp_url_sig"))
+		return object_tempurl_check(req, t, err);
 	if (http_header(req, "X-Auth-Token") || http_header(req, "X-Storage-Token")) {
 		if (http_authenticate(req, err) != 0)
 			return -1;
 		t->auth = identity_auth_of(req);
-	} else if (http_query(req, "temp_url_sig")) {
-		return object_tempurl_check(req, t, err);
 	}
 	if (t->auth) {
 		t->reseller = identity_auth_has_role(t->auth, "ResellerAdmin");
@@ -123,8 +138,19 @@ static void render_error(struct http_request *req, struct http_response *resp,
 
 static void finish(struct http_request *req, struct http_response *resp)
 {
+	/* Swift's shape, which clients and Tempest check: "tx", 21 hex digits
+	 * (here the request id's), "-", the time as 10 hex digits. */
+	char hex[22];
+	size_t n = 0;
 	const char *id = req->request_id + (strncmp(req->request_id, "req-", 4) ? 0 : 4);
-	const char *tx = arena_printf(req->arena, "tx%s", id);
+	for (const char *p = id; *p && n < sizeof(hex) - 1; p++)
+		if (isxdigit((unsigned char)*p))
+			hex[n++] = (char)tolower((unsigned char)*p);
+	while (n < sizeof(hex) - 1)
+		hex[n++] = '0';
+	hex[n] = '\0';
+	const char *tx =
+	    arena_printf(req->arena, "tx%s-%010llx", hex, (unsigned long long)time(NULL));
 	http_header_set(resp, "X-Trans-Id", tx);
 	if (!http_response_header(resp, "Content-Type"))
 		http_header_set(resp, "Content-Type", "text/html; charset=UTF-8");
