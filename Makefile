@@ -83,6 +83,7 @@ check-functional: $(B)/stackd
 
 check-style:
 	@clang-format --dry-run -Werror $$(find src tests/unit -name '*.[ch]')
+	@sh tools/check-config-docs.sh
 
 format:
 	clang-format -i $$(find src tests/unit -name '*.[ch]')
