@@ -324,6 +324,7 @@ int object_copy_into(struct http_request *req, struct object_target *src, struct
 		goto fail;
 	close(fd);
 	created(req, resp, &row);
+	object_meta_emit(resp, row.meta); /* Swift answers a copy with its metadata */
 	http_header_set(resp, "X-Copied-From",
 	                arena_printf(a, "%s/%s", src->container, src->object));
 	http_header_set(resp, "X-Copied-From-Last-Modified", object_http_date(a, srow.modified));

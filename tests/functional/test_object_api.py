@@ -287,6 +287,8 @@ def test_copy_and_copy_from(swift, unique):  # noqa: F811
     r = swift.req("PUT", "/%s/viaput" % d, headers={"X-Copy-From": "/%s/src" % c,
                                                    "X-Object-Meta-New": "n"})
     assert r.status_code == 201
+    # the answer to a copy carries the new object's metadata (Swift does)
+    assert r.headers["X-Object-Meta-K"] == "v" and r.headers["X-Object-Meta-New"] == "n"
     for n in ("viacopy", "viaput"):
         g = swift.req("GET", "/%s/%s" % (d, n))
         assert g.content == b"copy me" and g.headers["X-Object-Meta-K"] == "v"
