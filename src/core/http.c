@@ -320,8 +320,12 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *
 	}
 	if (!r)
 		return MHD_NO;
+	/* libmicrohttpd 0.9.75 refuses empty header values; a single space is
+	 * optional whitespace that every HTTP parser strips, so clients read
+	 * the empty value (Swift metadata may be empty). */
 	for (size_t i = 0; i < resp->nheaders; i++)
-		MHD_add_response_header(r, resp->headers[i].key, resp->headers[i].value);
+		MHD_add_response_header(r, resp->headers[i].key,
+		                        *resp->headers[i].value ? resp->headers[i].value : " ");
 	MHD_add_response_header(r, "X-Openstack-Request-Id", st->req.request_id);
 	if (body_unread)
 		MHD_add_response_header(r, "Connection", "close");

@@ -407,3 +407,14 @@ def test_container_with_only_expired_objects_can_be_deleted(swift, unique):  # n
     assert swift.req("GET", "/%s/o" % c).status_code == 404
     # at once, without waiting for the expirer's next round
     assert swift.req("DELETE", "/" + c).status_code == 204
+
+
+def test_metadata_with_an_empty_value_is_kept(swift, unique):  # noqa: F811
+    c = make_container(swift, unique)
+    r = swift.req("PUT", "/%s/o" % c, data=b"x", headers={"X-Object-Meta-Blank": ""})
+    assert r.status_code == 201
+    assert swift.req("GET", "/%s/o" % c).headers.get("X-Object-Meta-Blank") == ""
+    # an object POST replaces the metadata: the empty one is set, not removed
+    r = swift.req("POST", "/%s/o" % c, headers={"X-Object-Meta-Other": ""})
+    h = swift.req("HEAD", "/%s/o" % c).headers
+    assert h.get("X-Object-Meta-Other") == "" and "X-Object-Meta-Blank" not in h
