@@ -1,0 +1,226 @@
+"""Servers as real QEMU guests (`[compute] driver = qemu`), booting the tiny
+test guest under TCG inside a network namespace made by the test: boot to
+`ready` on the console, power actions seen in the QEMU process, the config
+drive read by the guest, disks of the flavor, guests that outlive stackd and
+guests killed from outside."""
+import base64
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest_qemu import guest_image, qcloud, wait_until  # noqa: F401 (fixture)
+
+NOVA = {"OpenStack-API-Version": "compute 2.37"}
+
+
+@pytest.fixture(scope="module")
+def env(qcloud):  # noqa: F811
+    """The image and a small flavor every test boots."""
+    img = qcloud.cli("image", "create", "--disk-format", "qcow2", "--container-format", "bare",
+                     "--file", guest_image(), "qtiny", "-f", "json")
+    flv = qcloud.cli("flavor", "create", "--ram", "256", "--disk", "1", "--vcpus", "1",
+                     "qsmall", "-f", "json")
+    return {"cloud": qcloud, "image": img["id"], "flavor": flv["id"]}
+
+
+def server(c, sid):
+    r = c.request("GET", "/compute/v2.1/servers/" + sid, headers=NOVA)
+    assert r.status_code == 200, r.text
+    return r.json()["server"]
+
+
+def status_is(c, sid, status):
+    return server(c, sid)["status"] == status
+
+
+def console(c, sid, length=None):
+    body = {"os-getConsoleOutput": {} if length is None else {"length": length}}
+    r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid, json=body)
+    assert r.status_code == 200, r.text
+    return r.json()["output"]
+
+
+def ready_count(c, sid):
+    return console(c, sid).count("tiny guest ready")
+
+
+def action(c, sid, body, code=202):
+    r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid, json=body, headers=NOVA)
+    assert r.status_code == code, r.text
+    return r
+
+
+def create(env, name, wait=True, **extra):
+    c = env["cloud"]
+    body = {"name": name, "imageRef": env["image"], "flavorRef": env["flavor"],
+            "networks": "none"}
+    body.update(extra)
+    r = c.request("POST", "/compute/v2.1/servers", json={"server": body}, headers=NOVA)
+    assert r.status_code == 202, r.text
+    sid = r.json()["server"]["id"]
+    if wait:
+        wait_until(lambda: status_is(c, sid, "ACTIVE") or status_is(c, sid, "ERROR"), 120,
+                   what="server %s to leave BUILD" % sid)
+        s = server(c, sid)
+        assert s["status"] == "ACTIVE", s.get("fault")
+    return sid
+
+
+def delete(c, sid):
+    r = c.request("DELETE", "/compute/v2.1/servers/" + sid)
+    assert r.status_code == 204, r.text
+    wait_until(lambda: c.request("GET", "/compute/v2.1/servers/" + sid).status_code == 404, 60,
+               what="server %s to go" % sid)
+
+
+def test_boot_to_ready_with_the_cli(env, unique):
+    c = env["cloud"]
+    out = c.cli("--os-compute-api-version", "2.37", "server", "create", "--image", env["image"],
+                "--flavor", env["flavor"], "--nic", "none", "--wait", unique, "-f", "json")
+    sid = out["id"]
+    assert out["status"] == "ACTIVE"
+    assert out["OS-EXT-STS:power_state"] == "Running"
+    cmd = c.qemu_cmdline(sid)
+    assert cmd, "no QEMU process for the server"
+    assert b"-uuid" in cmd and sid.encode() in cmd
+    assert any(b"product=OpenStack Nova" in a for a in cmd)
+    assert any(a.startswith(b"tcg") for a in cmd), cmd  # this host has no real KVM
+    assert b"-cpu" not in cmd
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="the guest to print ready")
+    log = c.cli("console", "log", "show", "--lines", "3", sid)
+    assert "ready" in log and len(log.strip().splitlines()) <= 3
+    # the disk is an overlay on the cached image, grown to the flavor's 1 GB
+    disk = os.path.join(c.instance_dir(sid), "disk")
+    info = subprocess.run(["qemu-img", "info", "-U", "--output=json", disk],
+                          capture_output=True, text=True, check=True).stdout
+    assert '"virtual-size": 1073741824' in info
+    assert "_base" in info  # backing file in the per-host cache
+    delete(c, sid)
+    assert c.qemu_pid(sid) is None
+    assert not os.path.exists(c.instance_dir(sid))
+
+
+def test_config_drive_key_hostname_and_user_data(env, unique, tmp_path):
+    c = env["cloud"]
+    key = tmp_path / "id"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    c.cli("keypair", "create", "--public-key", str(key) + ".pub", unique + "-key")
+    script = "#!/bin/sh\necho user-data-ran-%s\n" % unique
+    sid = create(env, unique + "-cd", config_drive=True, key_name=unique + "-key",
+                 user_data=base64.b64encode(script.encode()).decode())
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready")
+    out = console(c, sid)
+    assert "metadata from config-drive" in out
+    assert "hostname %s-cd" % unique in out
+    assert "user_data exited with 0" in out
+    assert os.path.exists(os.path.join(c.instance_dir(sid), "disk.config"))
+    delete(c, sid)
+
+
+def test_power_actions_reach_the_guest(env, unique):
+    c = env["cloud"]
+    sid = create(env, unique)
+    pid = c.qemu_pid(sid)
+    assert pid
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready")
+
+    action(c, sid, {"pause": None})
+    wait_until(lambda: status_is(c, sid, "PAUSED"), 30, what="PAUSED")
+    assert server(c, sid)["OS-EXT-STS:power_state"] == 3
+    assert c.qemu_pid(sid) == pid
+    action(c, sid, {"unpause": None})
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 30, what="ACTIVE after unpause")
+
+    action(c, sid, {"suspend": None})
+    wait_until(lambda: status_is(c, sid, "SUSPENDED"), 60, what="SUSPENDED")
+    assert c.qemu_pid(sid) is None  # memory saved to disk, process gone
+    action(c, sid, {"resume": None})
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 60, what="ACTIVE after resume")
+    assert c.qemu_pid(sid)
+    assert ready_count(c, sid) == 1  # resumed, not rebooted
+
+    action(c, sid, {"os-stop": None})
+    wait_until(lambda: status_is(c, sid, "SHUTOFF"), 90, what="SHUTOFF")
+    assert c.qemu_pid(sid) is None
+    assert "shutting down" in console(c, sid)  # an ACPI power-off the guest saw
+    action(c, sid, {"os-start": None})
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 60, what="ACTIVE after start")
+    wait_until(lambda: ready_count(c, sid) >= 2, 120, what="a second boot")
+
+    action(c, sid, {"reboot": {"type": "HARD"}})
+    wait_until(lambda: ready_count(c, sid) >= 3, 120, what="a boot after the hard reboot")
+    action(c, sid, {"reboot": {"type": "SOFT"}})
+    wait_until(lambda: ready_count(c, sid) >= 4, 180, what="a boot after the soft reboot")
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 60, what="ACTIVE after reboot")
+    delete(c, sid)
+
+
+def test_guest_killed_from_outside_shows_shutoff(env, unique):
+    c = env["cloud"]
+    sid = create(env, unique)
+    pid = c.qemu_pid(sid)
+    os.kill(pid, signal.SIGKILL)
+    t0 = time.time()
+    wait_until(lambda: status_is(c, sid, "SHUTOFF"), 15, interval=0.2, what="SHUTOFF")
+    assert time.time() - t0 < 10
+    assert server(c, sid)["OS-EXT-STS:power_state"] == 4
+    action(c, sid, {"os-start": None})
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 60, what="ACTIVE after start")
+    assert c.qemu_pid(sid)
+    delete(c, sid)
+
+
+def test_guests_outlive_a_restart_of_stackd(env, unique):
+    c = env["cloud"]
+    sid = create(env, unique)
+    stopped = create(env, unique + "-off")
+    action(c, stopped, {"os-stop": None})
+    wait_until(lambda: status_is(c, stopped, "SHUTOFF"), 90, what="SHUTOFF")
+    pid = c.qemu_pid(sid)
+    c.restart()
+    assert c.qemu_pid(sid) == pid, "the guest did not survive the restart"
+    assert status_is(c, sid, "ACTIVE")
+    assert status_is(c, stopped, "SHUTOFF")
+    # re-adopted: power actions still reach it, and its death is noticed
+    action(c, sid, {"pause": None})
+    wait_until(lambda: status_is(c, sid, "PAUSED"), 30, what="PAUSED after restart")
+    action(c, sid, {"unpause": None})
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 30, what="ACTIVE")
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: status_is(c, sid, "SHUTOFF"), 15, interval=0.2, what="SHUTOFF")
+    # a guest that died while stackd was down is SHUTOFF after the restart
+    action(c, stopped, {"os-start": None})
+    wait_until(lambda: status_is(c, stopped, "ACTIVE"), 60, what="ACTIVE")
+    c.stop()
+    os.kill(c.qemu_pid(stopped), signal.SIGKILL)
+    c.restart()
+    wait_until(lambda: status_is(c, stopped, "SHUTOFF"), 15, interval=0.2, what="SHUTOFF")
+    delete(c, sid)
+    delete(c, stopped)
+
+
+def test_flavor_disks_and_snapshot(env, unique):
+    c = env["cloud"]
+    flv = c.cli("flavor", "create", "--ram", "256", "--disk", "2", "--ephemeral", "1",
+                "--swap", "64", "--vcpus", "1", unique, "-f", "json")
+    sid = create(dict(env, flavor=flv["id"]), unique)
+    cmd = b" ".join(c.qemu_cmdline(sid))
+    assert b"disk.eph0" in cmd and b"disk.swap" in cmd
+    d = c.instance_dir(sid)
+    for name, size in (("disk", 2 << 30), ("disk.eph0", 1 << 30), ("disk.swap", 64 << 20)):
+        info = subprocess.run(["qemu-img", "info", "-U", "--output=json", os.path.join(d, name)],
+                              capture_output=True, text=True, check=True).stdout
+        assert '"virtual-size": %d' % size in info, (name, info)
+    r = action(c, sid, {"createImage": {"name": unique + "-snap"}})
+    image_id = r.json()["image_id"] if r.text else r.headers["Location"].rsplit("/", 1)[1]
+    wait_until(lambda: c.cli("image", "show", image_id, "-f", "json")["status"] == "active",
+               120, what="the snapshot image")
+    assert status_is(c, sid, "ACTIVE")
+    delete(c, sid)
+    # the snapshot boots
+    sid2 = create(dict(env, image=image_id), unique + "-2")
+    wait_until(lambda: ready_count(c, sid2) >= 1, 120, what="ready from the snapshot")
+    delete(c, sid2)
