@@ -104,7 +104,8 @@ static int start_task(struct http_request *req, const struct compute_server *s,
                       const char *nova_name, enum compute_task task, const char *states,
                       const char *arg, struct api_error *err)
 {
-	if (claim_task(req, s, nova_name, task, states, err) != 0)
+	if (compute_task_supported(req->ctx, task, err) != 0 ||
+	    claim_task(req, s, nova_name, task, states, err) != 0)
 		return -1;
 	return submit_task(req, s, nova_name, task, arg, err);
 }

@@ -102,6 +102,10 @@ enum compute_task {
 /* Queues task for the server (whose task_state the caller already wrote in
  * the database); arg is an optional string (image id for rebuild/rescue/
  * snapshot, flavor id for resize), copied. */
+/* 0 when the host's driver can do task; 501 (Nova's notImplemented) when
+ * its operation is not built for this driver, before any state changes. */
+int compute_task_supported(const struct compute_svc *svc, enum compute_task task,
+                           struct api_error *err);
 int compute_task_submit(struct compute_svc *svc, enum compute_task task, const char *server_id,
                         long long action_id, const char *arg, struct api_error *err);
 /* Start-up: re-syncs power states with the driver and finishes or fails

@@ -263,10 +263,13 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 	case COMPUTE_TASK_RESUME:
 		return d->resume(ds, s->id, err);
 	case COMPUTE_TASK_RESCUE:
-		if (build_spec(svc, a, s, job->arg[0] ? job->arg : s->image_id, &spec, err) != 0)
+		if (compute_task_supported(svc, job->task, err) != 0 ||
+		    build_spec(svc, a, s, job->arg[0] ? job->arg : s->image_id, &spec, err) != 0)
 			return -1;
 		return d->rescue(ds, &spec, err);
 	case COMPUTE_TASK_UNRESCUE:
+		if (compute_task_supported(svc, job->task, err) != 0)
+			return -1;
 		return d->unrescue(ds, s->id, err);
 	case COMPUTE_TASK_REBUILD: {
 		if (build_spec(svc, a, s, s->image_id, &spec, err) != 0)
@@ -394,6 +397,21 @@ static void job_run(void *arg)
 out:
 	arena_free(a);
 	free(job);
+}
+
+int compute_task_supported(const struct compute_svc *svc, enum compute_task task,
+                           struct api_error *err)
+{
+	const struct compute_driver *d = svc->drv;
+	bool ok = true;
+	if (task == COMPUTE_TASK_RESCUE)
+		ok = d->rescue != NULL;
+	else if (task == COMPUTE_TASK_UNRESCUE)
+		ok = d->unrescue != NULL;
+	if (!ok)
+		return api_fail(err, API_NOT_IMPLEMENTED,
+		                "The %s driver does not implement this action yet.", d->name);
+	return 0;
 }
 
 int compute_task_submit(struct compute_svc *svc, enum compute_task task, const char *server_id,

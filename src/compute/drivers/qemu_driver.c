@@ -1,0 +1,281 @@
+/* compute/driver.h's operation table for QEMU: a thin adapter that turns the
+ * compute API's specs into qemu.h's (config drive files, NICs) and describes
+ * the host. Rescue and NIC hot-plug are not built for QEMU yet: their slots
+ * are NULL, which the API answers with 501 before touching the server. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "compute/driver.h"
+#include "compute/drivers/qemu.h"
+#include "service.h"
+
+#define QD_MAX_NICS 16
+
+struct qd_state {
+	struct qemu_driver *q;
+	compute_power_cb cb;
+	void *cls;
+};
+
+/* Runs on qemu.c's watcher thread; the power codes are Nova's in both. */
+static void qd_power_changed(void *cls, const char *uuid, enum qemu_power state)
+{
+	struct qd_state *s = cls;
+	if (s->cb)
+		s->cb(s->cls, uuid, (enum compute_power)state);
+}
+
+static void qd_host_facts(struct qd_state *s, struct compute_host_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	f->vcpus = cpus > 0 ? (int)cpus : 1;
+	struct sysinfo si;
+	if (sysinfo(&si) == 0)
+		f->ram_mb = (long long)si.totalram * si.mem_unit / (1024 * 1024);
+	struct statvfs vfs;
+	if (statvfs(qemu_driver_instances_path(s->q), &vfs) == 0)
+		f->disk_gb = (long long)((unsigned long long)vfs.f_blocks * vfs.f_frsize >> 30);
+	snprintf(f->hypervisor_type, sizeof(f->hypervisor_type), "QEMU");
+	f->hypervisor_version = qemu_driver_version(s->q);
+	const struct qemu_accel_choice *accel = qemu_driver_accel(s->q);
+	snprintf(f->accelerator, sizeof(f->accelerator), "%s", qemu_accel_name(accel->accel));
+	/* the probe's reason is longer than the API's field: cut, not overflow */
+	snprintf(f->accelerator_reason, sizeof(f->accelerator_reason), "%.*s",
+	         (int)sizeof(f->accelerator_reason) - 1, accel->reason);
+	struct utsname u;
+	snprintf(f->cpu_arch, sizeof(f->cpu_arch), "%.*s", (int)sizeof(f->cpu_arch) - 1,
+	         uname(&u) == 0 ? u.machine : "x86_64");
+}
+
+static int qd_init(const struct stackd_env *env, compute_power_cb cb, void *cls, void **state,
+                   struct compute_host_facts *facts, struct api_error *err)
+{
+	struct qd_state *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return api_fail(err, API_INTERNAL, "out of memory");
+	s->cb = cb;
+	s->cls = cls;
+	if (qemu_driver_start(env->cfg, env->data_dir, qd_power_changed, s, &s->q, err) != 0) {
+		free(s);
+		return -1;
+	}
+	qd_host_facts(s, facts);
+	*state = s;
+	return 0;
+}
+
+static void qd_fini(void *state)
+{
+	struct qd_state *s = state;
+	if (s == NULL)
+		return;
+	qemu_driver_stop(s->q);
+	free(s);
+}
+
+/* qemu.h's spec for spec; nics (QD_MAX_NICS) is the caller's array, and
+ * *files (the config drive's, when asked for) is malloc'ed: the caller
+ * frees it with qemu_configdrive_files_free. */
+static int qd_spec(const struct compute_spec *spec, struct qemu_nic *nics, struct qemu_spec *out,
+                   struct qemu_cd_file **files, size_t *nfiles, struct api_error *err)
+{
+	if (spec->nnics > QD_MAX_NICS)
+		return api_fail(err, API_BAD_REQUEST, "at most %d NICs per server", QD_MAX_NICS);
+	for (size_t i = 0; i < spec->nnics; i++)
+		nics[i] = (struct qemu_nic){
+		    .tap = spec->nics[i].tap,
+		    .bridge = spec->nics[i].bridge,
+		    .mac = spec->nics[i].mac,
+		    .mtu = spec->nics[i].mtu,
+		};
+	*files = NULL;
+	*nfiles = 0;
+	if (spec->config_drive &&
+	    qemu_configdrive_files(spec->meta_data, spec->user_data, spec->user_data_len,
+	                           spec->network_data, spec->flavor_name, files, nfiles, err) != 0)
+		return -1;
+	*out = (struct qemu_spec){
+	    .uuid = spec->id,
+	    .name = spec->name,
+	    .vcpus = spec->vcpus,
+	    .ram_mb = spec->ram_mb,
+	    .root_gb = spec->root_gb,
+	    .ephemeral_gb = spec->ephemeral_gb,
+	    .swap_mb = spec->swap_mb,
+	    .image_id = spec->image_id,
+	    .image_path = spec->image_path,
+	    .machine = spec->machine,
+	    .config_drive = spec->config_drive,
+	    .cd_files = *files,
+	    .ncd_files = *nfiles,
+	    .nics = nics,
+	    .nnics = spec->nnics,
+	};
+	return 0;
+}
+
+static int qd_spawn(void *state, const struct compute_spec *spec, struct api_error *err)
+{
+	struct qd_state *s = state;
+	struct qemu_nic nics[QD_MAX_NICS];
+	struct qemu_spec qs;
+	struct qemu_cd_file *files;
+	size_t nfiles;
+	if (qd_spec(spec, nics, &qs, &files, &nfiles, err) != 0)
+		return -1;
+	int rc = qemu_guest_spawn(s->q, &qs, err);
+	qemu_configdrive_files_free(files, nfiles);
+	return rc;
+}
+
+static int qd_rebuild(void *state, const struct compute_spec *spec, struct api_error *err)
+{
+	struct qd_state *s = state;
+	struct qemu_nic nics[QD_MAX_NICS];
+	struct qemu_spec qs;
+	struct qemu_cd_file *files;
+	size_t nfiles;
+	if (qd_spec(spec, nics, &qs, &files, &nfiles, err) != 0)
+		return -1;
+	int rc = qemu_guest_rebuild(s->q, &qs, err);
+	qemu_configdrive_files_free(files, nfiles);
+	return rc;
+}
+
+static int qd_destroy(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_destroy(((struct qd_state *)state)->q, id, err);
+}
+
+static int qd_power_on(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_power_on(((struct qd_state *)state)->q, id, err);
+}
+
+static int qd_power_off(void *state, const char *id, int timeout_s, struct api_error *err)
+{
+	return qemu_guest_power_off(((struct qd_state *)state)->q, id, timeout_s, err);
+}
+
+static int qd_reboot(void *state, const char *id, bool hard, struct api_error *err)
+{
+	return qemu_guest_reboot(((struct qd_state *)state)->q, id, hard, err);
+}
+
+static int qd_pause(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_pause(((struct qd_state *)state)->q, id, err);
+}
+
+static int qd_unpause(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_unpause(((struct qd_state *)state)->q, id, err);
+}
+
+static int qd_suspend(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_suspend(((struct qd_state *)state)->q, id, err);
+}
+
+static int qd_resume(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_resume(((struct qd_state *)state)->q, id, err);
+}
+
+static int qd_snapshot(void *state, const char *id, const char *dest, struct api_error *err)
+{
+	return qemu_guest_snapshot(((struct qd_state *)state)->q, id, dest, err);
+}
+
+static int qd_resize(void *state, const char *id, const struct compute_spec *flavor,
+                     struct api_error *err)
+{
+	return qemu_guest_resize(((struct qd_state *)state)->q, id, flavor->vcpus, flavor->ram_mb,
+	                         flavor->root_gb, err);
+}
+
+static int qd_power_state(void *state, const char *id, enum compute_power *out,
+                          struct api_error *err)
+{
+	enum qemu_power p = QEMU_POWER_NOSTATE;
+	if (qemu_guest_power_state(((struct qd_state *)state)->q, id, &p, err) != 0)
+		return -1;
+	*out = (enum compute_power)p;
+	return 0;
+}
+
+static int qd_console(void *state, const char *id, int max_lines, char **out, size_t *len,
+                      struct api_error *err)
+{
+	return qemu_guest_console(((struct qd_state *)state)->q, id, max_lines, out, len, err);
+}
+
+/* Every instance directory named by a server uuid, with its power state. */
+static int qd_list(void *state, struct compute_guest_state **out, size_t *n, struct api_error *err)
+{
+	struct qd_state *s = state;
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(qemu_driver_instances_path(s->q));
+	if (d == NULL)
+		return 0;
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strlen(e->d_name) != 36 || strspn(e->d_name, "0123456789abcdef-") != 36)
+			continue;
+		enum compute_power p;
+		struct api_error ignored = {0};
+		if (qd_power_state(s, e->d_name, &p, &ignored) != 0 || p == COMPUTE_POWER_NOSTATE)
+			continue; /* not a guest (a half-removed directory) */
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct compute_guest_state *g = realloc(*out, cap * sizeof(*g));
+			if (g == NULL) {
+				closedir(d);
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return api_fail(err, API_INTERNAL, "out of memory");
+			}
+			*out = g;
+		}
+		memcpy((*out)[*n].id, e->d_name, 37); /* 36 characters and the NUL */
+		(*out)[*n].power = p;
+		(*n)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+const struct compute_driver compute_driver_qemu = {
+    .name = "qemu",
+    .init = qd_init,
+    .fini = qd_fini,
+    .spawn = qd_spawn,
+    .destroy = qd_destroy,
+    .power_on = qd_power_on,
+    .power_off = qd_power_off,
+    .reboot = qd_reboot,
+    .pause = qd_pause,
+    .unpause = qd_unpause,
+    .suspend = qd_suspend,
+    .resume = qd_resume,
+    .rescue = NULL,
+    .unrescue = NULL,
+    .snapshot = qd_snapshot,
+    .resize = qd_resize,
+    .rebuild = qd_rebuild,
+    .power_state = qd_power_state,
+    .console = qd_console,
+    .attach_nic = NULL,
+    .detach_nic = NULL,
+    .list = qd_list,
+};
