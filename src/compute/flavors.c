@@ -239,6 +239,35 @@ bad:
 	                "Invalid input for field/attribute %s. Value: must be an integer", key);
 }
 
+/* Nova's parameter_types.boolean: a JSON boolean or one of the strings
+ * "true"/"false", "1"/"0", "on"/"off", "yes"/"no" in any case (Tempest
+ * sends the strings). Absent leaves *out as it is. */
+static int get_nova_bool(json_t *o, const char *key, bool *out, struct api_error *err)
+{
+	static const char *const yes[] = {"true", "1", "on", "yes", NULL};
+	static const char *const no[] = {"false", "0", "off", "no", NULL};
+	json_t *v = json_object_get(o, key);
+	if (v == NULL)
+		return 0;
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return 0;
+	}
+	const char *s = json_string_value(v);
+	for (size_t i = 0; s && yes[i]; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return api_fail(err, API_BAD_REQUEST, "Invalid input for field '%s': expected a boolean.",
+	                key);
+}
+
 COMPUTE_HANDLER(compute_flavor_create)
 {
 	json_t *body, *fl;
@@ -255,7 +284,7 @@ COMPUTE_HANDLER(compute_flavor_create)
 	    get_number(fl, "disk", true, 0, 0x7fffffff, &disk, err) ||
 	    get_number(fl, "OS-FLV-EXT-DATA:ephemeral", false, 0, 0x7fffffff, &eph, err) ||
 	    get_number(fl, "swap", false, 0, 0x7fffffff, &swap, err) ||
-	    json_get_bool(fl, "os-flavor-access:is_public", false, &is_public, err))
+	    get_nova_bool(fl, "os-flavor-access:is_public", &is_public, err))
 		return -1;
 	const char *trimmed = name;
 	while (*trimmed == ' ')

@@ -39,6 +39,17 @@ def test_default_flavors_and_flavor_crud(fake, unique):
                  "--private", "--property", "hw:cpu_policy=shared", unique, "-f", "json")
     assert f["ram"] == 256 and f["os-flavor-access:is_public"] is False
     fid = f["id"]
+    # Nova's boolean parameter type takes strings too (Tempest sends "False")
+    for val, public in (("False", False), ("TRUE", True), ("0", False)):
+        r = fake.nova("POST", "/flavors", json={"flavor": {
+            "name": "%s-%s" % (unique, val), "ram": 64, "vcpus": 1, "disk": 0,
+            "os-flavor-access:is_public": val}})
+        assert r.status_code == 200, r.text
+        assert r.json()["flavor"]["os-flavor-access:is_public"] is public
+    r = fake.nova("POST", "/flavors", json={"flavor": {
+        "name": unique + "-bad", "ram": 64, "vcpus": 1, "disk": 0,
+        "os-flavor-access:is_public": "maybe"}})
+    assert r.status_code == 400 and "expected a boolean" in r.text
     r = fake.nova("GET", "/flavors/%s/os-extra_specs" % fid)
     assert r.json()["extra_specs"] == {"hw:cpu_policy": "shared"}
     token, pid, _ = make_project(fake, unique + "p")
