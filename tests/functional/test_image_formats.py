@@ -16,7 +16,8 @@ pytestmark = pytest.mark.skipif(not shutil.which("qemu-img"), reason="needs qemu
 
 
 def qemu_img(*args):
-    subprocess.run(["qemu-img", *args], check=True, capture_output=True)
+    p = subprocess.run(["qemu-img", *args], capture_output=True, text=True)
+    assert p.returncode == 0, "qemu-img %s: %s" % (" ".join(args), p.stderr)
 
 
 def try_upload(cloud, path, disk_format):
