@@ -11,6 +11,7 @@
 #include "compute/flavor.h"
 #include "compute/internal.h"
 #include "core/arena.h"
+#include "core/config.h"
 #include "core/db.h"
 #include "core/ids.h"
 #include "core/json.h"
@@ -239,13 +240,10 @@ bad:
 	                "Invalid input for field/attribute %s. Value: must be an integer", key);
 }
 
-/* Nova's parameter_types.boolean: a JSON boolean or one of the strings
- * "true"/"false", "1"/"0", "on"/"off", "yes"/"no" in any case (Tempest
- * sends the strings). Absent leaves *out as it is. */
+/* Nova's parameter_types.boolean: a JSON boolean or one of the boolean
+ * words as a string (Tempest sends "False"). Absent leaves *out as it is. */
 static int get_nova_bool(json_t *o, const char *key, bool *out, struct api_error *err)
 {
-	static const char *const yes[] = {"true", "1", "on", "yes", NULL};
-	static const char *const no[] = {"false", "0", "off", "no", NULL};
 	json_t *v = json_object_get(o, key);
 	if (v == NULL)
 		return 0;
@@ -253,17 +251,8 @@ static int get_nova_bool(json_t *o, const char *key, bool *out, struct api_error
 		*out = json_is_true(v);
 		return 0;
 	}
-	const char *s = json_string_value(v);
-	for (size_t i = 0; s && yes[i]; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
+	if (json_is_string(v) && config_parse_bool(json_string_value(v), out) == 0)
+		return 0;
 	return api_fail(err, API_BAD_REQUEST, "Invalid input for field '%s': expected a boolean.",
 	                key);
 }

@@ -195,13 +195,21 @@ int64_t config_get_int(const struct config *cfg, const char *section, const char
 bool config_get_bool(const struct config *cfg, const char *section, const char *key, bool fallback)
 {
 	const char *v = config_get(cfg, section, key, NULL);
-	if (!v)
-		return fallback;
+	bool b;
+	return v && config_parse_bool(v, &b) == 0 ? b : fallback;
+}
+
+int config_parse_bool(const char *v, bool *out)
+{
 	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") ||
-	    !strcasecmp(v, "on"))
-		return true;
+	    !strcasecmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
 	if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") ||
-	    !strcasecmp(v, "off"))
-		return false;
-	return fallback;
+	    !strcasecmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -1;
 }

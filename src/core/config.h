@@ -27,5 +27,8 @@ const char *config_get(const struct config *cfg, const char *section, const char
 int64_t config_get_int(const struct config *cfg, const char *section, const char *key,
                        int64_t fallback);
 bool config_get_bool(const struct config *cfg, const char *section, const char *key, bool fallback);
+/* The boolean words of config files and of Nova's API: true/false, yes/no,
+ * on/off, 1/0, in any case. 0 and *out set when v is one of them, else -1. */
+int config_parse_bool(const char *v, bool *out);
 
 #endif

@@ -55,6 +55,15 @@ static void test_config(void)
 	char *bad[] = {"stackd", "serve", "--listen"};
 	CHECK(config_parse_args(c, 3, bad, 2, &err) == -1);
 	CHECK(err.status == 400);
+	bool b = true;
+	CHECK(config_parse_bool("OFF", &b) == 0 && !b);
+	CHECK(config_parse_bool("Yes", &b) == 0 && b);
+	CHECK(config_parse_bool("0", &b) == 0 && !b);
+	CHECK(config_parse_bool("maybe", &b) == -1 && !b);
+	config_set(c, "network", "dataplane", "maybe");
+	CHECK(config_get_bool(c, "network", "dataplane", true));
+	config_set(c, "network", "dataplane", "False");
+	CHECK(!config_get_bool(c, "network", "dataplane", true));
 	config_free(c);
 }
 

@@ -121,7 +121,12 @@ static int qd_spec(const struct compute_spec *spec, struct qemu_nic *nics, struc
 	return 0;
 }
 
-static int qd_spawn(void *state, const struct compute_spec *spec, struct api_error *err)
+/* Spawn and rebuild take the same spec and differ only in qemu.h's call. */
+typedef int (*qd_make_fn)(struct qemu_driver *q, const struct qemu_spec *spec,
+                          struct api_error *err);
+
+static int qd_make(void *state, const struct compute_spec *spec, qd_make_fn make,
+                   struct api_error *err)
 {
 	struct qd_state *s = state;
 	struct qemu_nic nics[QD_MAX_NICS];
@@ -130,23 +135,19 @@ static int qd_spawn(void *state, const struct compute_spec *spec, struct api_err
 	size_t nfiles;
 	if (qd_spec(spec, nics, &qs, &files, &nfiles, err) != 0)
 		return -1;
-	int rc = qemu_guest_spawn(s->q, &qs, err);
+	int rc = make(s->q, &qs, err);
 	qemu_configdrive_files_free(files, nfiles);
 	return rc;
 }
 
+static int qd_spawn(void *state, const struct compute_spec *spec, struct api_error *err)
+{
+	return qd_make(state, spec, qemu_guest_spawn, err);
+}
+
 static int qd_rebuild(void *state, const struct compute_spec *spec, struct api_error *err)
 {
-	struct qd_state *s = state;
-	struct qemu_nic nics[QD_MAX_NICS];
-	struct qemu_spec qs;
-	struct qemu_cd_file *files;
-	size_t nfiles;
-	if (qd_spec(spec, nics, &qs, &files, &nfiles, err) != 0)
-		return -1;
-	int rc = qemu_guest_rebuild(s->q, &qs, err);
-	qemu_configdrive_files_free(files, nfiles);
-	return rc;
+	return qd_make(state, spec, qemu_guest_rebuild, err);
 }
 
 static int qd_destroy(void *state, const char *id, struct api_error *err)
