@@ -111,6 +111,9 @@ def guest_image():
 @pytest.fixture(scope="module")
 def qcloud():
     binary = os.environ.get("STACKD_BIN", os.path.join(ROOT, "build", "stackd"))
+    # Built (apt-get download) before this process enters the namespace,
+    # where there is no route to the Debian mirror.
+    guest_image()
     ns = "sdq%d%s" % (os.getpid() % 100000, os.urandom(2).hex())
     subprocess.run(["ip", "netns", "add", ns], check=True)
     own = os.open("/proc/self/ns/net", os.O_RDONLY)
