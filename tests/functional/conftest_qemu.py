@@ -131,6 +131,10 @@ def qcloud():
             cloud.stop()
             rc = cloud.proc.returncode
             cloud.kill_guests()
+            # stackd's own namespaces (qrouter-*, qdhcp-*), bridges and
+            # dnsmasq outlive it by design; deleting only the test's
+            # namespace would leave them as dead /run/netns entries
+            subprocess.run([binary, "cleanup", "--data-dir", cloud.data_dir], check=False)
         _setns(own)
         os.close(own)
         # whatever still runs in the namespace is this test's: end it

@@ -230,3 +230,46 @@ def test_flavor_disks_and_snapshot(env, unique):
     sid2 = create(dict(env, image=image_id, flavor=flv["id"]), unique + "-2")
     wait_until(lambda: ready_count(c, sid2) >= 1, 120, what="ready from the snapshot")
     delete(c, sid2)
+
+
+def test_metadata_service_and_ssh_through_a_floating_ip(env, unique, tmp_path):
+    """No config drive: the guest takes its key, hostname and user_data from
+    169.254.169.254 (answered in the router's namespace), and the key lets
+    us log in through a floating IP (DNAT in the router, port 22 opened by
+    a security group rule)."""
+    c = env["cloud"]
+    key = tmp_path / "id"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    c.cli("keypair", "create", "--public-key", str(key) + ".pub", unique + "-key")
+    c.cli("network", "create", unique + "-net")
+    c.cli("subnet", "create", "--network", unique + "-net", "--subnet-range", "10.79.0.0/24",
+          unique + "-sub")
+    c.cli("router", "create", unique + "-r")
+    c.cli("router", "set", "--external-gateway", "public", unique + "-r")
+    c.cli("router", "add", "subnet", unique + "-r", unique + "-sub")
+    c.cli("security", "group", "create", unique + "-sg")
+    c.cli("security", "group", "rule", "create", "--proto", "tcp", "--dst-port", "22",
+          unique + "-sg")
+    net_id = c.cli("network", "show", unique + "-net", "-f", "json")["id"]
+    script = "#!/bin/sh\necho md-user-data-%s >/tmp/ud\n" % unique
+    sid = create(env, unique + "-md", networks=[{"uuid": net_id}], key_name=unique + "-key",
+                 security_groups=[{"name": unique + "-sg"}],
+                 user_data=base64.b64encode(script.encode()).decode())
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready")
+    out = console(c, sid)
+    assert "metadata from metadata-service openstack, hostname %s-md" % unique in out, out
+    assert "user_data exited with 0" in out
+    fip = c.cli("floating", "ip", "create", "public", "-f", "json")["floating_ip_address"]
+    c.cli("server", "add", "floating", "ip", sid, fip)
+    ssh = ["ssh", "-i", str(key), "-o", "StrictHostKeyChecking=no", "-o",
+           "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=5", "-o", "BatchMode=yes",
+           "-o", "LogLevel=ERROR", "root@" + fip, "hostname; cat /tmp/ud"]
+    got = wait_until(lambda: subprocess.run(ssh, capture_output=True, text=True).stdout, 60,
+                     interval=1, what="ssh through the floating IP")
+    assert got.split() == [unique + "-md", "md-user-data-" + unique], got
+    c.cli("server", "remove", "floating", "ip", sid, fip)
+    c.cli("floating", "ip", "delete", fip)
+    delete(c, sid)
+    c.cli("router", "remove", "subnet", unique + "-r", unique + "-sub")
+    c.cli("router", "delete", unique + "-r")
+    c.cli("network", "delete", unique + "-net")

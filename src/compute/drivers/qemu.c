@@ -243,16 +243,11 @@ static void guest_rec_free(struct guest_rec *r)
 static int plug_nics(const struct qemu_guest *g, struct api_error *err)
 {
 	for (size_t i = 0; i < g->nnics; i++) {
-		char path[128];
-		snprintf(path, sizeof(path), "/sys/class/net/%s", g->nics[i].tap);
-		if (file_exists(path))
+		if (qemu_link_exists(g->nics[i].tap))
 			continue; /* network made and plugged it */
 		struct qemu_nic nic = g->nics[i];
-		if (nic.bridge) {
-			snprintf(path, sizeof(path), "/sys/class/net/%s", nic.bridge);
-			if (!file_exists(path))
-				nic.bridge = NULL;
-		}
+		if (nic.bridge && !qemu_link_exists(nic.bridge))
+			nic.bridge = NULL;
 		if (qemu_tap_plug(&nic, err) < 0)
 			return -1;
 	}

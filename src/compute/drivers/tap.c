@@ -4,16 +4,15 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "compute/drivers/run.h"
 
-static int tap_exists(const char *tap)
+/* By ioctl in this thread's network namespace, not /sys/class/net: sysfs
+ * shows the namespace it was mounted in, which is not ours when stackd was
+ * started by a process that only called setns (no `ip netns exec` remount). */
+bool qemu_link_exists(const char *name)
 {
-	char path[128];
-	struct stat st;
-	snprintf(path, sizeof(path), "/sys/class/net/%s", tap);
-	return stat(path, &st) == 0;
+	return if_nametoindex(name) != 0;
 }
 
 int qemu_tap_plug(const struct qemu_nic *nic, struct api_error *err)
@@ -21,7 +20,7 @@ int qemu_tap_plug(const struct qemu_nic *nic, struct api_error *err)
 	char mtu[16];
 	if (!nic->tap || !*nic->tap || strlen(nic->tap) >= IFNAMSIZ)
 		return api_fail(err, API_BAD_REQUEST, "bad tap device name");
-	if (!tap_exists(nic->tap)) {
+	if (!qemu_link_exists(nic->tap)) {
 		const char *add[] = {"ip", "tuntap", "add", "dev", nic->tap, "mode", "tap", NULL};
 		if (qemu_run(add, err) < 0)
 			return -1;
@@ -44,7 +43,7 @@ int qemu_tap_plug(const struct qemu_nic *nic, struct api_error *err)
 
 void qemu_tap_unplug(const char *tap)
 {
-	if (!tap || !*tap || !tap_exists(tap))
+	if (!tap || !*tap || !qemu_link_exists(tap))
 		return;
 	struct api_error ignored = {0};
 	const char *del[] = {"ip", "link", "del", "dev", tap, NULL};
