@@ -7,6 +7,8 @@
 #include "identity/identity.h"
 
 static const char SQL_PROJECT[] = "SELECT name FROM identity_projects WHERE id = ? AND enabled = 1";
+static const char SQL_PROJECT_BY_NAME[] =
+    "SELECT id FROM identity_projects WHERE name = ? AND domain_id = 'default' AND enabled = 1";
 static const char SQL_USER[] = "SELECT 1 FROM identity_users WHERE id = ? AND enabled = 1";
 
 bool identity_auth_has_role(const struct identity_auth *auth, const char *role)
@@ -35,6 +37,22 @@ int identity_project_name(const char *project_id, char *buf, size_t len)
 	if (rc == SQLITE_ROW) {
 		if (buf && len)
 			snprintf(buf, len, "%s", db_column_text(q, 0));
+		ret = 0;
+	}
+	sqlite3_reset(q);
+	return ret;
+}
+
+int identity_project_id_by_name(const char *name, char *buf, size_t len)
+{
+	struct api_error err = {0};
+	sqlite3_stmt *q = db_stmt(SQL_PROJECT_BY_NAME, &err);
+	if (!q || !name || !buf || !len)
+		return -1;
+	db_bind_text(q, 1, name);
+	int ret = -1;
+	if (db_step(q, &err) == SQLITE_ROW) {
+		snprintf(buf, len, "%s", db_column_text(q, 0));
 		ret = 0;
 	}
 	sqlite3_reset(q);

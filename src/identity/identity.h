@@ -49,5 +49,8 @@ bool identity_project_exists(const char *project_id);
 bool identity_user_exists(const char *user_id);
 /* The project's name, copied into buf; -1 when unknown. */
 int identity_project_name(const char *project_id, char *buf, size_t len);
+/* The id of the enabled project of that name in the default domain, copied
+ * into buf; -1 when there is none. */
+int identity_project_id_by_name(const char *name, char *buf, size_t len);
 
 #endif

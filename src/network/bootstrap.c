@@ -2,13 +2,51 @@
  * data dir: flat network `public` on the configured physical network
  * (bridge br-ex), subnet 172.24.4.0/24 with gateway 172.24.4.1 (the
  * host's address on br-ex) and pool .2-.254; router:external, visible to
- * every project. Ranges and names come from [network] options. */
+ * every project, owned like DevStack's by the `admin` project. Ranges and
+ * names come from [network] options. */
 #include <string.h>
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "identity/identity.h"
 #include "network/api.h"
 #include "network/quota.h"
+
+static void set_owner(json_t *obj, const char *project)
+{
+	json_object_set_new(obj, "project_id", json_string(project));
+	json_object_set_new(obj, "tenant_id", json_string(project));
+}
+
+/* Clouds bootstrapped before the network had an owner: give the network
+ * and its subnets to the admin project. */
+static int adopt_ownerless(struct arena *a, const char *net_id, const char *owner,
+                           struct api_error *err)
+{
+	json_t *net, *subnets, *s;
+	size_t i;
+	if (!*owner || net_obj_try(a, "network", net_id, &net, err) != 0)
+		return *owner ? -1 : 0;
+	if (!net || *net_str(net, "project_id"))
+		return 0;
+	if (net_obj_list(a, "subnet", &subnets, err) != 0 || db_begin(err) != 0)
+		return -1;
+	set_owner(net, owner);
+	int rc = net_obj_put("network", net, err);
+	json_array_foreach(subnets, i, s)
+	{
+		if (rc == 0 && !strcmp(net_str(s, "network_id"), net_id)) {
+			set_owner(s, owner);
+			rc = net_obj_put("subnet", s, err);
+		}
+	}
+	if (rc != 0 || db_commit(err) != 0) {
+		db_rollback();
+		return -1;
+	}
+	log_info("msg=\"external network given to the admin project\" id=%s", net_id);
+	return 0;
+}
 
 int net_bootstrap(struct net_service *ns, struct api_error *err)
 {
@@ -16,10 +54,14 @@ int net_bootstrap(struct net_service *ns, struct api_error *err)
 	const char *done;
 	int rc = -1;
 	const struct net_config *c = &ns->cfg;
+	char owner[65] = "";
+	/* Identity starts first and has bootstrapped its admin project. */
+	if (identity_project_id_by_name("admin", owner, sizeof(owner)) != 0)
+		log_warn("msg=\"no admin project: the external network has no owner\"");
 	if (net_meta_get(a, "bootstrap_public", &done, err) != 0)
 		goto out;
 	if (done) {
-		rc = 0;
+		rc = adopt_ownerless(a, done, owner, err);
 		goto out;
 	}
 	struct net_cidr cidr;
@@ -43,7 +85,7 @@ int net_bootstrap(struct net_service *ns, struct api_error *err)
 	                 c->physical_network, "provider:segmentation_id", "availability_zone_hints",
 	                 "dns_domain", "", "qos_policy_id", "is_default", 1, "ipv4_address_scope",
 	                 "ipv6_address_scope", "l2_adjacency", 1));
-	net_stamp_new(net, "");
+	net_stamp_new(net, owner);
 	json_t *subnet = net_own(
 	    a,
 	    json_pack("{s:s,s:s,s:i,s:s,s:s,s:[{s:s,s:s}],s:[],s:[],s:b,s:n,s:n,s:n,s:[],s:n,s:b}",
@@ -52,7 +94,7 @@ int net_bootstrap(struct net_service *ns, struct api_error *err)
 	              "start", c->public_pool_start, "end", c->public_pool_end, "dns_nameservers",
 	              "host_routes", "enable_dhcp", 0, "ipv6_ra_mode", "ipv6_address_mode",
 	              "subnetpool_id", "service_types", "segment_id", "dns_publish_fixed_ip", 0));
-	net_stamp_new(subnet, "");
+	net_stamp_new(subnet, owner);
 	if (db_begin(err) != 0)
 		goto out;
 	if (net_obj_put("network", net, err) != 0 || net_obj_put("subnet", subnet, err) != 0 ||

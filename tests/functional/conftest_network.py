@@ -195,9 +195,12 @@ class Lab:
         p = guest.py(DHCP_PROBE, guest.mac, timeout=20)
         return json.loads(p.stdout) if p.returncode == 0 and p.stdout.strip() else None
 
-    def restart(self):
-        """Stops stackd and starts it again on the same data dir and port."""
+    def restart(self, while_stopped=None):
+        """Stops stackd and starts it again on the same data dir and port;
+        while_stopped() runs in between (e.g. to edit the database)."""
         self.cloud.stop()
+        if while_stopped:
+            while_stopped()
         data_dir, port = self.cloud.data_dir, self.cloud.port
         self.cloud.proc = subprocess.Popen(
             [self.binary, "serve", "--data-dir", data_dir, "--listen", "127.0.0.1:%d" % port,

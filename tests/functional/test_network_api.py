@@ -3,11 +3,12 @@ subnets (IPAM), ports, routers, floating IPs, security groups, quotas, tags,
 filters/fields/sorting/pagination, If-Match, Neutron's error bodies; through
 the `openstack` CLI, openstacksdk and raw HTTP."""
 import json
+import os
 import uuid
 
 import pytest
 
-from conftest_network import lab, net  # noqa: F401
+from conftest_network import lab, net  # noqa: F401, F811
 
 V2 = "/network/v2.0"
 
@@ -97,6 +98,30 @@ def test_public_network_from_bootstrap(net):
     sub = ok(req(net, "GET", "/subnets/" + full["subnets"][0]))["subnet"]
     assert sub["cidr"] == "172.24.4.0/24" and sub["gateway_ip"] == "172.24.4.1"
     assert sub["allocation_pools"] == [{"start": "172.24.4.2", "end": "172.24.4.254"}]
+    # owned by the admin project, as DevStack's
+    admin = net.cli("project", "show", "admin", "-f", "json")["id"]
+    assert full["project_id"] == admin and full["tenant_id"] == admin
+    assert sub["project_id"] == admin
+
+
+def test_an_ownerless_public_network_is_given_to_admin_on_start(lab, net):
+    """Clouds bootstrapped before the external network had an owner."""
+    import sqlite3
+    pub = ok(req(net, "GET", "/networks?name=public"))["networks"][0]
+
+    def disown():
+        db = sqlite3.connect(os.path.join(net.data_dir, "stackd.db"))
+        db.execute("UPDATE net_objects SET project_id = '', body = json_set(body, "
+                   "'$.project_id', '', '$.tenant_id', '') WHERE id = ? OR "
+                   "json_extract(body, '$.network_id') = ? AND kind = 'subnet'",
+                   (pub["id"], pub["id"]))
+        db.commit()
+        db.close()
+    lab.restart(while_stopped=disown)
+    admin = net.cli("project", "show", "admin", "-f", "json")["id"]
+    again = ok(req(net, "GET", "/networks/" + pub["id"]))["network"]
+    assert again["project_id"] == admin
+    assert ok(req(net, "GET", "/subnets/" + again["subnets"][0]))["subnet"]["project_id"] == admin
 
 
 def test_network_lifecycle_with_the_cli(net, unique):
