@@ -109,6 +109,19 @@ class Guest:
         time.sleep(0.3)
         return p
 
+    def serve_echo(self, port):
+        """A server echoing on every connection it keeps open, until the guest goes."""
+        code = ("import socket,threading\ns=socket.socket();s.setsockopt(1,2,1)\n"
+                "s.bind(('0.0.0.0',%d));s.listen(8)\n"
+                "def echo(c):\n while True:\n  d=c.recv(64)\n  if not d: break\n  c.sendall(d)\n"
+                "while True:\n c,a=s.accept()\n threading.Thread(target=echo,args=(c,),"
+                "daemon=True).start()\n" % port)
+        p = subprocess.Popen(["ip", "netns", "exec", self.ns, PY, "-c", code],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.lab.procs.append(p)
+        time.sleep(0.3)
+        return p
+
     def http_get(self, url, timeout=5):
         code = ("import urllib.request,sys\ntry:\n r=urllib.request.urlopen(%r,timeout=%d)\n"
                 " sys.stdout.write(str(r.status)+'\\n'+r.read().decode())\n"

@@ -8,6 +8,7 @@ guests g1, g2 in dp-sg, g3 in the default group only."""
 import json
 import os
 import subprocess
+import socket
 import time
 
 import pytest
@@ -233,6 +234,52 @@ def test_floating_ip_dnat_snat_and_detach(net, topo):
     g2.serve_tcp(2222)
     assert eventually(lambda: tcp_from_host(addr, 2222))
     topo["fip"] = fip
+
+
+def echo_session(addr, port):
+    """An open TCP connection to an echo server, or None."""
+    try:
+        s = socket.create_connection((addr, port), timeout=2)
+        s.sendall(b"a")
+        if s.recv(8) == b"a":
+            return s
+        s.close()
+    except OSError:
+        pass
+    return None
+
+
+def still_talks(s):
+    try:
+        s.sendall(b"b")
+        s.settimeout(2)
+        return s.recv(8) == b"b"
+    except OSError:
+        return False
+
+
+def test_disassociating_a_floating_ip_cuts_its_open_connections(net, topo):
+    """Neutron's L3 agent deletes the conntrack entries of a floating IP it
+    removes: an open session must not outlive the association."""
+    g1 = topo["g"][0]
+    rule = api(net, "POST", "/security-group-rules", json={"security_group_rule": {
+        "direction": "ingress", "protocol": "tcp", "port_range_min": 2224,
+        "port_range_max": 2224, "security_group_id": topo["sg"]["id"]}})["security_group_rule"]
+    g1.serve_echo(2224)
+    fip = api(net, "POST", "/floatingips", json={"floatingip": {
+        "floating_network_id": topo["public"]["id"], "port_id": g1.port["id"]}})["floatingip"]
+    addr = fip["floating_ip_address"]
+    s = None
+    end = time.time() + 10
+    while not s and time.time() < end:
+        s = echo_session(addr, 2224)
+    assert s, "no session through the floating IP"
+    assert still_talks(s)
+    api(net, "PUT", "/floatingips/" + fip["id"], json={"floatingip": {"port_id": None}})
+    assert not still_talks(s)
+    s.close()
+    api(net, "DELETE", "/floatingips/" + fip["id"])
+    api(net, "DELETE", "/security-group-rules/" + rule["id"])
 
 
 def test_metadata_answers_each_guest_with_its_own_data(topo):

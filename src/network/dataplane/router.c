@@ -1,9 +1,11 @@
 /* Router namespaces (see router.h). */
 #include "network/dataplane/router.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "network/api.h"
@@ -187,6 +189,60 @@ static void sync_routes(const char *nsname, json_t *router)
 	}
 }
 
+/* "floating fixed" a line for each floating IP of the router; malloc'ed. */
+static char *fip_pairs(json_t *fips, const char *rid)
+{
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+	json_t *fip;
+	fputc('\n', f); /* every line between newlines, for whole-line search */
+	json_array_foreach(fips, i, fip)
+	{
+		const char *r = net_str(fip, "router_id"), *fixed = net_str(fip, "fixed_ip_address");
+		if (r && fixed && !strcmp(r, rid))
+			fprintf(f, "%s %s\n", net_str(fip, "floating_ip_address"), fixed);
+	}
+	fclose(f);
+	return text;
+}
+
+/* Connections keep their NAT mapping after the rules are gone: a session
+ * opened through a floating IP would outlive its disassociation. So the
+ * mappings applied last are kept in <state>/fips-<router>, and those no
+ * longer wanted get their conntrack entries deleted (both directions:
+ * opened from outside to the floating address, or SNAT'ed to it). */
+static void flush_gone_fips(struct net_service *ns, const char *nsname, const char *rid,
+                            json_t *fips)
+{
+	char path[PATH_MAX + 64], tmp[PATH_MAX + 80], old[8192] = "";
+	snprintf(path, sizeof(path), "%s/fips-%s", ns->state_dir, rid);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	char *now = fip_pairs(fips, rid);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(old, 1, sizeof(old) - 1, f);
+		old[n] = 0;
+		fclose(f);
+	}
+	for (char *line = strtok(old, "\n"); line; line = strtok(NULL, "\n")) {
+		char fip[64], whole[160];
+		snprintf(whole, sizeof(whole), "\n%s\n", line); /* whole lines only */
+		if (sscanf(line, "%63s", fip) != 1 || (now && strstr(now, whole)))
+			continue;
+		struct api_error ignored = {0}; /* exits 1 when nothing matched */
+		dp_run(&ignored, NULL, NULL, 0, "ip netns exec %s conntrack -D -d %s", nsname, fip);
+		dp_run(&ignored, NULL, NULL, 0, "ip netns exec %s conntrack -D -q %s", nsname, fip);
+		log_info("msg=\"floating IP connections flushed\" router=%s fip=%s", rid, fip);
+	}
+	f = fopen(tmp, "w");
+	if (f && now)
+		fputs(now, f);
+	if (!f || fclose(f) != 0 || rename(tmp, path) != 0)
+		log_warn("msg=\"cannot record floating IPs\" path=%s", path);
+	free(now);
+}
+
 int dp_router_sync(struct net_service *ns, json_t *router, json_t *ports, json_t *subnets,
                    json_t *networks, json_t *fips, struct api_error *err)
 {
@@ -264,6 +320,8 @@ int dp_router_sync(struct net_service *ns, json_t *router, json_t *ports, json_t
 	char *script = dp_router_nat_script(router, ports, subnets, fips);
 	rc = dp_run(err, script, NULL, 0, "ip netns exec %s nft -f -", nsname);
 	free(script);
+	if (rc == 0)
+		flush_gone_fips(ns, nsname, rid, fips);
 out:
 	json_decref(wanted);
 	return rc;
@@ -271,7 +329,9 @@ out:
 
 void dp_router_remove(struct net_service *ns, const char *router_id)
 {
-	char nsname[64];
+	char nsname[64], path[PATH_MAX + 64];
 	snprintf(nsname, sizeof(nsname), "qrouter-%s", router_id);
 	dp_netns_delete(ns->state_dir, nsname);
+	snprintf(path, sizeof(path), "%s/fips-%s", ns->state_dir, router_id);
+	unlink(path);
 }
