@@ -41,6 +41,9 @@ struct net_service {
 	net_metadata_fn md_fn;
 	void *md_cls;
 	struct net_metadata_server *md;
+	/* Port id -> dp_nft_port_policy text last applied (under dp_lock);
+	 * NULL before the first apply. */
+	json_t *sg_policies;
 };
 
 #endif

@@ -282,6 +282,36 @@ def test_disassociating_a_floating_ip_cuts_its_open_connections(net, topo):
     api(net, "DELETE", "/security-group-rules/" + rule["id"])
 
 
+def test_removing_a_rule_cuts_the_sessions_it_allowed(net, topo):
+    """A session g2 -> g1 opened under a rule ends when the rule goes
+    (established traffic is accepted before any rule, so without deleting
+    its conntrack entries it would go on)."""
+    g1, g2, _ = topo["g"]
+    rule = api(net, "POST", "/security-group-rules", json={"security_group_rule": {
+        "direction": "ingress", "protocol": "tcp", "port_range_min": 2225,
+        "port_range_max": 2225, "security_group_id": topo["sg"]["id"]}})["security_group_rule"]
+    g1.serve_echo(2225)
+    code = ("import socket,sys\ns=socket.create_connection((sys.argv[1],2225),timeout=3)\n"
+            "for line in sys.stdin:\n try:\n  s.sendall(b'x');d=s.recv(8)\n"
+            "  print('ok' if d==b'x' else 'dead',flush=True)\n"
+            " except OSError: print('dead',flush=True)\n")
+    client = subprocess.Popen(["ip", "netns", "exec", g2.ns, PY, "-c", code, g1.ip],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        def talk():
+            client.stdin.write("\n")
+            client.stdin.flush()
+            return client.stdout.readline().strip()
+        assert talk() == "ok"
+        api(net, "PUT", "/ports/" + g2.port["id"], json={"port": {"name": "g2-renamed"}})
+        assert talk() == "ok"  # an unrelated change keeps the session
+        api(net, "DELETE", "/security-group-rules/" + rule["id"])
+        assert talk() == "dead"
+    finally:
+        client.kill()
+        client.wait()
+
+
 def test_metadata_answers_each_guest_with_its_own_data(topo):
     g1, g2, _ = topo["g"]
     for g in (g1, g2):

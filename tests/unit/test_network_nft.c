@@ -118,9 +118,45 @@ static void test_script(void)
 	json_decref(rules);
 }
 
+/* The policy text of a port changes with its groups' rules and their
+ * remote groups' members, not with anything else. */
+static void test_port_policy(void)
+{
+	json_t *ports = rule("[{\"id\":\"p1\",\"security_groups\":[\"db\"],"
+	                     "\"fixed_ips\":[{\"ip_address\":\"10.0.0.6\"}]},"
+	                     "{\"id\":\"p2\",\"security_groups\":[\"web\"],"
+	                     "\"fixed_ips\":[{\"ip_address\":\"10.0.0.5\"}]}]");
+	json_t *rules = rule("[{\"id\":\"r1\",\"security_group_id\":\"db\","
+	                     "\"remote_group_id\":\"web\"},"
+	                     "{\"id\":\"r2\",\"security_group_id\":\"db\"},"
+	                     "{\"id\":\"r3\",\"security_group_id\":\"other\"}]");
+	json_t *p1 = json_array_get(ports, 0);
+	char *base = dp_nft_port_policy(p1, rules, ports);
+	CHECK(strstr(base, "rule r1 members, 10.0.0.5") != NULL);
+	CHECK(strstr(base, "r3") == NULL);
+
+	json_array_remove(rules, 2); /* another group's rule */
+	char *same = dp_nft_port_policy(p1, rules, ports);
+	CHECK_STR(same, base);
+	json_array_remove(rules, 1); /* one of its own */
+	char *fewer = dp_nft_port_policy(p1, rules, ports);
+	CHECK(strcmp(fewer, base) != 0);
+	json_object_set_new(json_array_get(ports, 1), "fixed_ips",
+	                    rule("[{\"ip_address\":\"10.0.0.9\"}]")); /* remote member moved */
+	char *moved = dp_nft_port_policy(p1, rules, ports);
+	CHECK(strcmp(moved, fewer) != 0);
+	free(base);
+	free(same);
+	free(fewer);
+	free(moved);
+	json_decref(ports);
+	json_decref(rules);
+}
+
 int main(void)
 {
 	test_rules();
 	test_script();
+	test_port_policy();
 	return check_done("test_network_nft");
 }

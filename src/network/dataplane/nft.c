@@ -346,3 +346,37 @@ char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports, json_t *
 	json_decref(filtered);
 	return text;
 }
+
+char *dp_nft_port_policy(json_t *port, json_t *rules, json_t *all_ports)
+{
+	char *text = NULL;
+	size_t len = 0, i, j, k;
+	FILE *f = open_memstream(&text, &len);
+	json_t *g, *r, *p;
+	fprintf(f, "security %d addrs", net_bool(port, "port_security_enabled", true));
+	port_addrs(f, port, false, true);
+	port_addrs(f, port, true, true);
+	json_array_foreach(json_object_get(port, "security_groups"), i, g)
+	{
+		const char *gid = json_string_value(g);
+		fprintf(f, "\ngroup %s", gid ? gid : "");
+		json_array_foreach(rules, j, r)
+		{
+			const char *owner = net_str(r, "security_group_id");
+			if (!gid || !owner || strcmp(owner, gid))
+				continue;
+			const char *remote = net_str(r, "remote_group_id");
+			fprintf(f, "\nrule %s", net_str(r, "id"));
+			if (!remote)
+				continue;
+			fputs(" members", f);
+			json_array_foreach(all_ports, k, p) if (port_in_group(p, remote))
+			{
+				port_addrs(f, p, false, true);
+				port_addrs(f, p, true, true);
+			}
+		}
+	}
+	fclose(f);
+	return text;
+}

@@ -24,6 +24,12 @@
  * script. */
 char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports, json_t *zoned);
 
+/* Everything that decides what the port may send and receive (port
+ * security, its addresses, the ids of its groups' rules and the member
+ * addresses of their remote groups) as text: when it changes, the port's
+ * open connections must be judged again. Malloc'ed. */
+char *dp_nft_port_policy(json_t *port, json_t *rules, json_t *all_ports);
+
 /* One rule's match expression (without verdict) into buf; "" when the rule
  * matches everything of its ethertype. set_name is the remote group's set
  * (without @) or NULL. Exposed for the unit tests. Returns -1 when the

@@ -199,7 +199,8 @@ static char *fip_pairs(json_t *fips, const char *rid)
 	fputc('\n', f); /* every line between newlines, for whole-line search */
 	json_array_foreach(fips, i, fip)
 	{
-		const char *r = net_str(fip, "router_id"), *fixed = net_str(fip, "fixed_ip_address");
+		const char *r = net_str(fip, "router_id"),
+		           *fixed = net_str(fip, "fixed_ip_address");
 		if (r && fixed && !strcmp(r, rid))
 			fprintf(f, "%s %s\n", net_str(fip, "floating_ip_address"), fixed);
 	}

@@ -112,6 +112,49 @@ static int apply_network(struct net_service *ns, struct dp_view *v, json_t *net,
 	return 0;
 }
 
+/* `ct state established accept` comes first in every port chain, so a
+ * connection opened while a rule allowed it would outlive the rule. As
+ * Neutron's firewall drivers do, the conntrack entries of every port whose
+ * policy changed are deleted (any zone): connections still allowed are
+ * picked up again by their next packet (loose TCP tracking), the others
+ * now meet the rules. The first apply after start flushes nothing. */
+static void recheck_connections(struct net_service *ns, json_t *guests, json_t *rules,
+                                json_t *all_ports)
+{
+	json_t *now = json_object();
+	size_t i, j;
+	json_t *p, *x;
+	json_array_foreach(guests, i, p)
+	{
+		char *policy = dp_nft_port_policy(p, rules, all_ports);
+		const char *id = net_str(p, "id");
+		if (!policy || !id) {
+			free(policy);
+			continue;
+		}
+		const char *before = ns->sg_policies ? net_str(ns->sg_policies, id) : NULL;
+		if (before && strcmp(before, policy)) {
+			json_array_foreach(json_object_get(p, "fixed_ips"), j, x)
+			{
+				const char *ip = net_str(x, "ip_address");
+				struct api_error ignored = {0}; /* exits 1 when nothing matched */
+				if (!ip)
+					continue;
+				dp_run(&ignored, NULL, NULL, 0, "conntrack -D -f %s -s %s",
+				       strchr(ip, ':') ? "ipv6" : "ipv4", ip);
+				dp_run(&ignored, NULL, NULL, 0, "conntrack -D -f %s -d %s",
+				       strchr(ip, ':') ? "ipv6" : "ipv4", ip);
+			}
+			log_info("msg=\"security policy changed: connections rechecked\" port=%s",
+			         id);
+		}
+		json_object_set_new(now, id, json_string(policy));
+		free(policy);
+	}
+	json_decref(ns->sg_policies);
+	ns->sg_policies = now;
+}
+
 static int apply_security(struct net_service *ns, struct dp_view *v, struct api_error *err)
 {
 	json_t *guests = net_own(v->a, json_array());
@@ -129,6 +172,8 @@ static int apply_security(struct net_service *ns, struct dp_view *v, struct api_
 	char *script = dp_nft_sg_script(guests, v->rules, v->ports, zoned);
 	int rc = dp_run(err, script, NULL, 0, "nft -f -");
 	free(script);
+	if (rc == 0)
+		recheck_connections(ns, guests, v->rules, v->ports);
 	return rc;
 }
 
@@ -384,6 +429,8 @@ void net_dp_stop(struct net_service *ns)
 	/* Kernel objects and dnsmasq stay: guests keep their network while
 	 * stackd restarts. Only the metadata listeners go with the process. */
 	dp_md_stop(ns);
+	json_decref(ns->sg_policies);
+	ns->sg_policies = NULL;
 }
 
 /* ---- stackd cleanup ---- */
