@@ -179,6 +179,8 @@ static int fill_vif(struct net_service *ns, struct arena *a, json_t *port, size_
 	snprintf(v->network_name, sizeof(v->network_name), "%s",
 	         net_str(net, "name") ? net_str(net, "name") : "");
 	snprintf(v->mac, sizeof(v->mac), "%s", net_str(port, "mac_address"));
+	snprintf(v->status, sizeof(v->status), "%s",
+	         net_str(port, "status") ? net_str(port, "status") : "DOWN");
 	net_dp_names(v->port_id, "tap", v->tap);
 	net_dp_bridge_of(ns, net, v->bridge);
 	v->mtu = (unsigned)json_integer_value(json_object_get(net, "mtu"));

@@ -66,6 +66,7 @@ struct net_vif {
 	char network_id[37];
 	char network_name[256];
 	char mac[18];    /* "fa:16:3e:xx:xx:xx" */
+	char status[16]; /* the port's status: "ACTIVE", "DOWN" (os-interface's port_state) */
 	char tap[16];    /* "tap" + port id[:11] */
 	char bridge[16]; /* "brq" + network id[:11], or the external bridge */
 	unsigned mtu;

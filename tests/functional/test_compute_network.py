@@ -34,3 +34,69 @@ def test_unknown_network_is_400_and_leaves_nothing(fake, image, unique):
         "name": unique, "imageRef": image, "flavorRef": "1", "networks": [{"uuid": "x"}]}})
     assert r.status_code == 400 and "network uuid" in r.json()["badRequest"]["message"]
     assert len(fake.nova("GET", "/servers").json()["servers"]) == before
+
+
+def test_os_interface_attach_list_show_detach(fake, image, unique):
+    """Nova's os-interface with the CLI and raw HTTP: a port made on net_id
+    (deleted at detach), a user's port (unbound and kept at detach), the
+    request errors, and the instance actions."""
+    net = fake.cli("network", "create", unique, "-f", "json")
+    sub = fake.cli("subnet", "create", "--network", net["id"], "--subnet-range", "10.78.0.0/24",
+                   unique + "-sn", "-f", "json")
+    s = fake.cli("--os-compute-api-version", "2.37", "server", "create", "--image", image,
+                 "--flavor", "m1.tiny", "--nic", "none", "--wait", unique, "-f", "json")
+    base = "/servers/%s/os-interface" % s["id"]
+    assert fake.nova("GET", base).json() == {"interfaceAttachments": []}
+
+    r = fake.nova("POST", base, json={"interfaceAttachment": {
+        "net_id": net["id"], "fixed_ips": [{"ip_address": "10.78.0.50"}]}})
+    assert r.status_code == 200, r.text
+    made = r.json()["interfaceAttachment"]
+    assert made["net_id"] == net["id"] and made["mac_addr"].startswith("fa:16:3e:")
+    assert made["fixed_ips"] == [{"subnet_id": sub["id"], "ip_address": "10.78.0.50"}]
+    assert set(made) == {"port_state", "fixed_ips", "port_id", "net_id", "mac_addr"}
+    port = fake.request("GET", "/network/v2.0/ports/" + made["port_id"]).json()["port"]
+    assert port["device_id"] == s["id"] and port["device_owner"].startswith("compute:")
+
+    mine = fake.cli("port", "create", "--network", net["id"], unique + "-p", "-f", "json")
+    fake.cli("server", "add", "port", s["id"], mine["id"])
+    listed = fake.nova("GET", base).json()["interfaceAttachments"]
+    assert sorted(a["port_id"] for a in listed) == sorted([made["port_id"], mine["id"]])
+    shown = fake.nova("GET", base + "/" + mine["id"]).json()["interfaceAttachment"]
+    assert shown["port_id"] == mine["id"] and shown["net_id"] == net["id"]
+    addrs = fake.nova("GET", "/servers/" + s["id"]).json()["server"]["addresses"][unique]
+    assert {a["addr"] for a in addrs} == {"10.78.0.50", mine["fixed_ips"][0]["ip_address"]}
+
+    # request errors: both ids, fixed_ips without net_id, unknown net and port
+    for body, code in (({"net_id": net["id"], "port_id": mine["id"]}, 400),
+                       ({"fixed_ips": [{"ip_address": "10.78.0.9"}]}, 400),
+                       ({"net_id": "3c1ee1a3-8b0f-4c43-9f5e-6a8c0f6a2b11"}, 400),
+                       ({"port_id": "3c1ee1a3-8b0f-4c43-9f5e-6a8c0f6a2b11"}, 404),
+                       ({"bogus": 1}, 400)):
+        r = fake.nova("POST", base, json={"interfaceAttachment": body})
+        assert r.status_code == code, (body, r.text)
+    assert fake.nova("GET", base + "/3c1ee1a3-8b0f-4c43-9f5e-6a8c0f6a2b11").status_code == 404
+    assert fake.nova("DELETE", base + "/3c1ee1a3-8b0f-4c43-9f5e-6a8c0f6a2b11").status_code == 404
+    assert len(fake.nova("GET", base).json()["interfaceAttachments"]) == 2
+
+    # a locked server refuses a member of its project (admins may go on)
+    fake.cli("user", "create", "--password", "pw-" + unique, "--project", "admin", unique + "-u")
+    fake.cli("role", "add", "--user", unique + "-u", "--project", "admin", "member")
+    member = fake.token(unique + "-u", "pw-" + unique, "admin")[0]
+    fake.cli("server", "lock", s["id"])
+    r = fake.nova("DELETE", base + "/" + made["port_id"], token=member)
+    assert r.status_code == 409, r.text
+    fake.cli("server", "unlock", s["id"])
+    assert fake.nova("DELETE", base + "/" + made["port_id"], token=member).status_code == 202
+    # the port network made for the server is gone; the user's is kept, unbound
+    assert fake.request("GET", "/network/v2.0/ports/" + made["port_id"]).status_code == 404
+    fake.cli("server", "remove", "port", s["id"], mine["id"])
+    kept = fake.request("GET", "/network/v2.0/ports/" + mine["id"]).json()["port"]
+    assert kept["device_id"] == "" and kept["device_owner"] == ""
+    assert fake.nova("GET", base).json() == {"interfaceAttachments": []}
+    actions = [a["action"] for a in
+               fake.nova("GET", "/servers/%s/os-instance-actions" % s["id"]).json()[
+                   "instanceActions"]]
+    assert actions.count("attach_interface") == 2 and actions.count("detach_interface") == 2
+    fake.cli("server", "delete", "--wait", s["id"])
+    fake.cli("port", "delete", mine["id"])

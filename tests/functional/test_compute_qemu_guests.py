@@ -232,11 +232,12 @@ def test_flavor_disks_and_snapshot(env, unique):
     delete(c, sid2)
 
 
-def test_metadata_service_and_ssh_through_a_floating_ip(env, unique, tmp_path):
+def test_metadata_ssh_through_a_floating_ip_and_nic_hot_plug(env, unique, tmp_path):
     """No config drive: the guest takes its key, hostname and user_data from
     169.254.169.254 (answered in the router's namespace), and the key lets
     us log in through a floating IP (DNAT in the router, port 22 opened by
-    a security group rule)."""
+    a security group rule); then a NIC attached and detached while it runs
+    (os-interface, QMP hot-plug) is seen coming and going inside it."""
     c = env["cloud"]
     key = tmp_path / "id"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
@@ -267,9 +268,33 @@ def test_metadata_service_and_ssh_through_a_floating_ip(env, unique, tmp_path):
     got = wait_until(lambda: subprocess.run(ssh, capture_output=True, text=True).stdout, 60,
                      interval=1, what="ssh through the floating IP")
     assert got.split() == [unique + "-md", "md-user-data-" + unique], got
+
+    # os-interface on the running guest: a NIC hot-plugged over QMP appears
+    # in the guest and goes away again on detach
+    def guest_macs():
+        r = subprocess.run(ssh[:-1] + ["cat /sys/class/net/*/address"], capture_output=True,
+                           text=True)
+        return r.stdout.split() if r.returncode == 0 else None
+    c.cli("network", "create", unique + "-net2")
+    c.cli("subnet", "create", "--network", unique + "-net2", "--subnet-range", "10.80.0.0/24",
+          unique + "-sub2")
+    net2 = c.cli("network", "show", unique + "-net2", "-f", "json")["id"]
+    r = c.request("POST", "/compute/v2.1/servers/%s/os-interface" % sid,
+                  json={"interfaceAttachment": {"net_id": net2}})
+    assert r.status_code == 200, r.text
+    att = r.json()["interfaceAttachment"]
+    wait_until(lambda: att["mac_addr"] in (guest_macs() or []), 60, interval=1,
+               what="the hot-plugged NIC in the guest")
+    assert any(("nic-tap" + att["port_id"][:11]).encode() in a for a in c.qemu_cmdline(sid)) \
+        is False  # hot-plugged, not on the command line
+    r = c.request("DELETE", "/compute/v2.1/servers/%s/os-interface/%s" % (sid, att["port_id"]))
+    assert r.status_code == 202, r.text
+    macs = guest_macs()
+    assert macs and att["mac_addr"] not in macs, macs
+    assert c.request("GET", "/network/v2.0/ports/" + att["port_id"]).status_code == 404
     c.cli("server", "remove", "floating", "ip", sid, fip)
     c.cli("floating", "ip", "delete", fip)
     delete(c, sid)
     c.cli("router", "remove", "subnet", unique + "-r", unique + "-sub")
     c.cli("router", "delete", unique + "-r")
-    c.cli("network", "delete", unique + "-net")
+    c.cli("network", "delete", unique + "-net", unique + "-net2")

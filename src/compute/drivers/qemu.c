@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "compute/drivers/disks.h"
+#include "compute/drivers/qemu_guest.h"
 #include "compute/drivers/qemu_proc.h"
 #include "compute/drivers/qmp.h"
 #include "compute/drivers/run.h"
@@ -61,7 +62,7 @@ struct qemu_driver {
 
 /* ---- paths and locks ---------------------------------------------------- */
 
-static int check_uuid(const char *uuid, struct api_error *err)
+int qemu_check_uuid(const char *uuid, struct api_error *err)
 {
 	size_t n = uuid ? strlen(uuid) : 0;
 	if (n == 0 || n > 36)
@@ -73,13 +74,13 @@ static int check_uuid(const char *uuid, struct api_error *err)
 	return 0;
 }
 
-static void guest_dir(const struct qemu_driver *d, const char *uuid, char *out, size_t outsz)
+void qemu_guest_dir(const struct qemu_driver *d, const char *uuid, char *out, size_t outsz)
 {
 	snprintf(out, outsz, "%s/%s", d->instances, uuid);
 }
 
-static void guest_file(const struct qemu_driver *d, const char *uuid, const char *name, char *out,
-                       size_t outsz)
+void qemu_guest_file(const struct qemu_driver *d, const char *uuid, const char *name, char *out,
+                     size_t outsz)
 {
 	snprintf(out, outsz, "%s/%s/%s", d->instances, uuid, name);
 }
@@ -90,7 +91,7 @@ static bool file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-static void guest_lock(struct qemu_driver *d, const char *uuid)
+void qemu_guest_lock(struct qemu_driver *d, const char *uuid)
 {
 	pthread_mutex_lock(&d->lock);
 	for (;;) {
@@ -110,7 +111,7 @@ static void guest_lock(struct qemu_driver *d, const char *uuid)
 	pthread_mutex_unlock(&d->lock);
 }
 
-static void guest_unlock(struct qemu_driver *d, const char *uuid)
+void qemu_guest_unlock(struct qemu_driver *d, const char *uuid)
 {
 	pthread_mutex_lock(&d->lock);
 	for (struct busy **p = &d->busy; *p; p = &(*p)->next) {
@@ -159,14 +160,7 @@ static void watch_remove(struct qemu_driver *d, const char *uuid)
 
 /* ---- guest.json ----------------------------------------------------------- */
 
-struct guest_rec {
-	json_t *json;
-	struct qemu_guest g;
-	struct qemu_nic nics[16];
-	char dir[4096];
-};
-
-static int guest_save(struct qemu_driver *d, const struct qemu_guest *g, struct api_error *err)
+int qemu_rec_save(struct qemu_driver *d, const struct qemu_guest *g, struct api_error *err)
 {
 	char path[4096], tmp[4200];
 	json_t *nics = json_array();
@@ -179,7 +173,7 @@ static int guest_save(struct qemu_driver *d, const struct qemu_guest *g, struct 
 	              g->name ? g->name : "", "vcpus", g->vcpus, "ram_mb", g->ram_mb, "machine",
 	              g->machine ? g->machine : d->machine, "ephemeral", g->ephemeral, "swap",
 	              g->swap, "config_drive", g->config_drive, "nics", nics);
-	guest_file(d, g->uuid, QEMU_GUEST_JSON, path, sizeof(path));
+	qemu_guest_file(d, g->uuid, QEMU_GUEST_JSON, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int rc = json_dump_file(rec, tmp, JSON_INDENT(1));
 	json_decref(rec);
@@ -188,17 +182,17 @@ static int guest_save(struct qemu_driver *d, const struct qemu_guest *g, struct 
 	return 0;
 }
 
-static int guest_load(struct qemu_driver *d, const char *uuid, struct guest_rec *r,
-                      struct api_error *err)
+int qemu_rec_load(struct qemu_driver *d, const char *uuid, struct qemu_rec *r,
+                  struct api_error *err)
 {
 	char path[4096];
 	json_error_t jerr;
 	memset(r, 0, sizeof(*r));
-	guest_file(d, uuid, QEMU_GUEST_JSON, path, sizeof(path));
+	qemu_guest_file(d, uuid, QEMU_GUEST_JSON, path, sizeof(path));
 	r->json = json_load_file(path, 0, &jerr);
 	if (!r->json)
 		return api_fail(err, API_NOT_FOUND, "no guest %s on this host", uuid);
-	guest_dir(d, uuid, r->dir, sizeof(r->dir));
+	qemu_guest_dir(d, uuid, r->dir, sizeof(r->dir));
 	json_t *j = r->json, *nics = json_object_get(j, "nics");
 	r->g.uuid = json_string_value(json_object_get(j, "uuid"));
 	r->g.name = json_string_value(json_object_get(j, "name"));
@@ -215,7 +209,7 @@ static int guest_load(struct qemu_driver *d, const char *uuid, struct guest_rec 
 	json_t *n;
 	json_array_foreach(nics, i, n)
 	{
-		if (i >= 16)
+		if (i >= QEMU_MAX_NICS)
 			break;
 		r->nics[i].tap = json_string_value(json_object_get(n, "tap"));
 		r->nics[i].bridge = json_string_value(json_object_get(n, "bridge"));
@@ -232,7 +226,7 @@ static int guest_load(struct qemu_driver *d, const char *uuid, struct guest_rec 
 	return 0;
 }
 
-static void guest_rec_free(struct guest_rec *r)
+void qemu_rec_free(struct qemu_rec *r)
 {
 	json_decref(r->json);
 	r->json = NULL;
@@ -270,11 +264,11 @@ static int guest_boot(struct qemu_driver *d, const struct qemu_guest *g, struct 
 	return 0;
 }
 
-static int guest_qmp(struct qemu_driver *d, const char *uuid, const char *cmd, json_t *args,
-                     json_t **ret, struct api_error *err)
+int qemu_guest_qmp(struct qemu_driver *d, const char *uuid, const char *cmd, json_t *args,
+                   json_t **ret, struct api_error *err)
 {
 	char path[4096];
-	guest_file(d, uuid, QEMU_QMP, path, sizeof(path));
+	qemu_guest_file(d, uuid, QEMU_QMP, path, sizeof(path));
 	return qmp_run(path, cmd, args, QMP_TIMEOUT_MS, ret, err);
 }
 
@@ -284,10 +278,10 @@ static int guest_status(struct qemu_driver *d, const char *uuid, char *out, size
 	json_t *ret = NULL;
 	struct api_error ignored = {0};
 	char dir[4096];
-	guest_dir(d, uuid, dir, sizeof(dir));
+	qemu_guest_dir(d, uuid, dir, sizeof(dir));
 	if (!qemu_proc_pid(dir, uuid))
 		return -1;
-	if (guest_qmp(d, uuid, "query-status", NULL, &ret, &ignored) < 0)
+	if (qemu_guest_qmp(d, uuid, "query-status", NULL, &ret, &ignored) < 0)
 		return -1;
 	const char *s = json_string_value(json_object_get(ret, "status"));
 	snprintf(out, outsz, "%s", s ? s : "unknown");
@@ -340,7 +334,7 @@ static void *watcher_main(void *arg)
 			struct watched *w = dead;
 			dead = w->next;
 			char state_file[4096];
-			guest_file(d, w->uuid, QEMU_SUSPEND, state_file, sizeof(state_file));
+			qemu_guest_file(d, w->uuid, QEMU_SUSPEND, state_file, sizeof(state_file));
 			enum qemu_power st =
 			    file_exists(state_file) ? QEMU_POWER_SUSPENDED : QEMU_POWER_SHUTDOWN;
 			log_info("event=guest_gone uuid=%s pid=%d power_state=%d", w->uuid,
@@ -469,14 +463,14 @@ int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct ap
 	char dir[4096], path[4096], cached[4096];
 	int rc = -1;
 	bool made_dir = false;
-	if (check_uuid(s->uuid, err) < 0)
+	if (qemu_check_uuid(s->uuid, err) < 0)
 		return -1;
 	if (s->vcpus <= 0 || s->ram_mb <= 0 || !s->image_id || !s->image_path)
 		return api_fail(err, API_BAD_REQUEST, "a guest needs vCPUs, RAM and an image");
 	if (s->nnics > 16)
 		return api_fail(err, API_BAD_REQUEST, "at most 16 NICs per server");
-	guest_lock(d, s->uuid);
-	guest_dir(d, s->uuid, dir, sizeof(dir));
+	qemu_guest_lock(d, s->uuid);
+	qemu_guest_dir(d, s->uuid, dir, sizeof(dir));
 	if (qemu_proc_pid(dir, s->uuid)) {
 		api_fail(err, API_CONFLICT, "guest %s already runs", s->uuid);
 		goto out;
@@ -489,21 +483,21 @@ int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct ap
 	made_dir = true;
 	if (qemu_image_cache(d->cache, s->image_id, s->image_path, cached, sizeof(cached), err) < 0)
 		goto out;
-	guest_file(d, s->uuid, QEMU_DISK, path, sizeof(path));
+	qemu_guest_file(d, s->uuid, QEMU_DISK, path, sizeof(path));
 	if (qemu_disk_overlay(cached, path, s->root_gb, err) < 0)
 		goto out;
 	if (s->ephemeral_gb > 0) {
-		guest_file(d, s->uuid, QEMU_DISK_EPH, path, sizeof(path));
+		qemu_guest_file(d, s->uuid, QEMU_DISK_EPH, path, sizeof(path));
 		if (qemu_disk_blank(path, s->ephemeral_gb, err) < 0)
 			goto out;
 	}
 	if (s->swap_mb > 0) {
-		guest_file(d, s->uuid, QEMU_DISK_SWAP, path, sizeof(path));
+		qemu_guest_file(d, s->uuid, QEMU_DISK_SWAP, path, sizeof(path));
 		if (qemu_disk_swap(path, s->swap_mb, err) < 0)
 			goto out;
 	}
 	if (s->config_drive) {
-		guest_file(d, s->uuid, QEMU_DISK_CONFIG, path, sizeof(path));
+		qemu_guest_file(d, s->uuid, QEMU_DISK_CONFIG, path, sizeof(path));
 		if (qemu_configdrive_build(path, s->cd_files, s->ncd_files, err) < 0)
 			goto out;
 	}
@@ -520,7 +514,7 @@ int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct ap
 	                       .config_drive = s->config_drive,
 	                       .nics = s->nics,
 	                       .nnics = s->nnics};
-	if (guest_save(d, &g, err) < 0)
+	if (qemu_rec_save(d, &g, err) < 0)
 		goto out;
 	if (guest_boot(d, &g, err) < 0)
 		goto out;
@@ -532,7 +526,7 @@ out:
 		qemu_proc_kill(dir, s->uuid, &ignored);
 		rm_tree(dir);
 	}
-	guest_unlock(d, s->uuid);
+	qemu_guest_unlock(d, s->uuid);
 	return rc;
 }
 
@@ -540,41 +534,41 @@ int qemu_guest_destroy(struct qemu_driver *d, const char *uuid, struct api_error
 {
 	char dir[4096];
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
+	qemu_guest_lock(d, uuid);
 	watch_remove(d, uuid);
-	guest_dir(d, uuid, dir, sizeof(dir));
+	qemu_guest_dir(d, uuid, dir, sizeof(dir));
 	if (qemu_proc_kill(dir, uuid, err) < 0)
 		goto out;
 	rm_tree(dir);
 	log_info("event=guest_destroyed uuid=%s", uuid);
 	rc = 0;
 out:
-	guest_unlock(d, uuid);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
 int qemu_guest_power_on(struct qemu_driver *d, const char *uuid, struct api_error *err)
 {
-	struct guest_rec r = {0};
+	struct qemu_rec r = {0};
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
-	if (guest_load(d, uuid, &r, err) < 0)
+	qemu_guest_lock(d, uuid);
+	if (qemu_rec_load(d, uuid, &r, err) < 0)
 		goto out;
 	if (qemu_proc_pid(r.dir, uuid)) {
 		rc = 0; /* already on */
 		goto out;
 	}
 	char state[4096];
-	guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
+	qemu_guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
 	unlink(state); /* a start discards a suspended state, as a hard boot does */
 	rc = guest_boot(d, &r.g, err);
 out:
-	guest_rec_free(&r);
-	guest_unlock(d, uuid);
+	qemu_rec_free(&r);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
@@ -583,7 +577,7 @@ static int power_off_locked(struct qemu_driver *d, const char *uuid, int timeout
 {
 	char dir[4096];
 	int clean = 0;
-	guest_dir(d, uuid, dir, sizeof(dir));
+	qemu_guest_dir(d, uuid, dir, sizeof(dir));
 	watch_remove(d, uuid);
 	if (qemu_proc_shutdown(dir, uuid, timeout_s < 0 ? d->shutdown_timeout : timeout_s, &clean,
 	                       err) < 0)
@@ -595,22 +589,22 @@ static int power_off_locked(struct qemu_driver *d, const char *uuid, int timeout
 int qemu_guest_power_off(struct qemu_driver *d, const char *uuid, int timeout_s,
                          struct api_error *err)
 {
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
+	qemu_guest_lock(d, uuid);
 	int rc = power_off_locked(d, uuid, timeout_s, err);
-	guest_unlock(d, uuid);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
 int qemu_guest_reboot(struct qemu_driver *d, const char *uuid, bool hard, struct api_error *err)
 {
-	struct guest_rec r = {0};
+	struct qemu_rec r = {0};
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
-	if (guest_load(d, uuid, &r, err) < 0)
+	qemu_guest_lock(d, uuid);
+	if (qemu_rec_load(d, uuid, &r, err) < 0)
 		goto out;
 	watch_remove(d, uuid);
 	if (hard) {
@@ -620,12 +614,12 @@ int qemu_guest_reboot(struct qemu_driver *d, const char *uuid, bool hard, struct
 		goto out;
 	}
 	char state[4096];
-	guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
+	qemu_guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
 	unlink(state);
 	rc = guest_boot(d, &r.g, err);
 out:
-	guest_rec_free(&r);
-	guest_unlock(d, uuid);
+	qemu_rec_free(&r);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
@@ -634,9 +628,9 @@ static int pause_like(struct qemu_driver *d, const char *uuid, const char *cmd, 
 {
 	char status[64];
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
+	qemu_guest_lock(d, uuid);
 	if (guest_status(d, uuid, status, sizeof(status)) < 0) {
 		api_fail(err, API_CONFLICT, "guest %s is not running", uuid);
 		goto out;
@@ -646,9 +640,9 @@ static int pause_like(struct qemu_driver *d, const char *uuid, const char *cmd, 
 		api_fail(err, API_CONFLICT, "guest %s is %s, not %s", uuid, status, need);
 		goto out;
 	}
-	rc = guest_qmp(d, uuid, cmd, NULL, NULL, err);
+	rc = qemu_guest_qmp(d, uuid, cmd, NULL, NULL, err);
 out:
-	guest_unlock(d, uuid);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
@@ -675,18 +669,18 @@ int qemu_guest_suspend(struct qemu_driver *d, const char *uuid, struct api_error
 	struct qmp *q = NULL;
 	json_t *ret = NULL, *args = NULL;
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
-	guest_dir(d, uuid, dir, sizeof(dir));
-	guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
+	qemu_guest_lock(d, uuid);
+	qemu_guest_dir(d, uuid, dir, sizeof(dir));
+	qemu_guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
 	pid_t pid = qemu_proc_pid(dir, uuid);
 	if (!pid || guest_status(d, uuid, status, sizeof(status)) < 0) {
 		api_fail(err, API_CONFLICT, "guest %s is not running", uuid);
 		goto out;
 	}
 	char qpath[4096];
-	guest_file(d, uuid, QEMU_QMP, qpath, sizeof(qpath));
+	qemu_guest_file(d, uuid, QEMU_QMP, qpath, sizeof(qpath));
 	if (qmp_connect(qpath, QMP_TIMEOUT_MS, &q, err) < 0)
 		goto out;
 	if (strcmp(status, "running") == 0 &&
@@ -746,21 +740,21 @@ out:
 	json_decref(ret);
 	json_decref(args);
 	qmp_close(q);
-	guest_unlock(d, uuid);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
 int qemu_guest_resume(struct qemu_driver *d, const char *uuid, struct api_error *err)
 {
-	struct guest_rec r = {0};
+	struct qemu_rec r = {0};
 	char state[4096], status[64];
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
-	if (guest_load(d, uuid, &r, err) < 0)
+	qemu_guest_lock(d, uuid);
+	if (qemu_rec_load(d, uuid, &r, err) < 0)
 		goto out;
-	guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
+	qemu_guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
 	if (qemu_proc_pid(r.dir, uuid)) {
 		api_fail(err, API_CONFLICT, "guest %s is not suspended", uuid);
 		goto out;
@@ -787,14 +781,14 @@ int qemu_guest_resume(struct qemu_driver *d, const char *uuid, struct api_error 
 		}
 		usleep(100 * 1000);
 	}
-	if (strcmp(status, "running") != 0 && guest_qmp(d, uuid, "cont", NULL, NULL, err) < 0)
+	if (strcmp(status, "running") != 0 && qemu_guest_qmp(d, uuid, "cont", NULL, NULL, err) < 0)
 		goto out;
 	unlink(state);
 	log_info("event=guest_resumed uuid=%s", uuid);
 	rc = 0;
 out:
-	guest_rec_free(&r);
-	guest_unlock(d, uuid);
+	qemu_rec_free(&r);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
@@ -803,11 +797,11 @@ int qemu_guest_snapshot(struct qemu_driver *d, const char *uuid, const char *des
 {
 	char dir[4096], disk[4096], status[64] = "";
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
-	guest_dir(d, uuid, dir, sizeof(dir));
-	guest_file(d, uuid, QEMU_DISK, disk, sizeof(disk));
+	qemu_guest_lock(d, uuid);
+	qemu_guest_dir(d, uuid, dir, sizeof(dir));
+	qemu_guest_file(d, uuid, QEMU_DISK, disk, sizeof(disk));
 	if (!file_exists(disk)) {
 		api_fail(err, API_NOT_FOUND, "no guest %s on this host", uuid);
 		goto out;
@@ -815,15 +809,15 @@ int qemu_guest_snapshot(struct qemu_driver *d, const char *uuid, const char *des
 	bool running = guest_status(d, uuid, status, sizeof(status)) == 0;
 	bool was_running = running && strcmp(status, "running") == 0;
 	/* stop flushes QEMU's caches: the copy sees a consistent disk */
-	if (was_running && guest_qmp(d, uuid, "stop", NULL, NULL, err) < 0)
+	if (was_running && qemu_guest_qmp(d, uuid, "stop", NULL, NULL, err) < 0)
 		goto out;
 	rc = qemu_disk_flatten(disk, dest, running, err);
 	if (was_running) {
 		struct api_error ignored = {0};
-		guest_qmp(d, uuid, "cont", NULL, NULL, &ignored);
+		qemu_guest_qmp(d, uuid, "cont", NULL, NULL, &ignored);
 	}
 out:
-	guest_unlock(d, uuid);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
@@ -831,14 +825,14 @@ int qemu_guest_power_state(struct qemu_driver *d, const char *uuid, enum qemu_po
                            struct api_error *err)
 {
 	char dir[4096], status[64], path[4096];
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_dir(d, uuid, dir, sizeof(dir));
+	qemu_guest_dir(d, uuid, dir, sizeof(dir));
 	pid_t pid = qemu_proc_pid(dir, uuid);
 	if (!pid) {
-		guest_file(d, uuid, QEMU_SUSPEND, path, sizeof(path));
+		qemu_guest_file(d, uuid, QEMU_SUSPEND, path, sizeof(path));
 		*state = file_exists(path) ? QEMU_POWER_SUSPENDED : QEMU_POWER_SHUTDOWN;
-		guest_file(d, uuid, QEMU_GUEST_JSON, path, sizeof(path));
+		qemu_guest_file(d, uuid, QEMU_GUEST_JSON, path, sizeof(path));
 		if (!file_exists(path))
 			*state = QEMU_POWER_NOSTATE;
 		return 0;
@@ -864,9 +858,9 @@ int qemu_guest_console(struct qemu_driver *d, const char *uuid, int max_lines, c
 {
 	char path[4096];
 	const long cap = 1 << 20; /* the tail is what anyone reads */
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_file(d, uuid, QEMU_CONSOLE, path, sizeof(path));
+	qemu_guest_file(d, uuid, QEMU_CONSOLE, path, sizeof(path));
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		*out = strdup("");
@@ -913,19 +907,19 @@ int qemu_guest_console(struct qemu_driver *d, const char *uuid, int max_lines, c
 int qemu_guest_resize(struct qemu_driver *d, const char *uuid, int vcpus, int ram_mb,
                       long long root_gb, struct api_error *err)
 {
-	struct guest_rec r = {0};
+	struct qemu_rec r = {0};
 	char disk[4096], size[32];
 	int rc = -1;
-	if (check_uuid(uuid, err) < 0)
+	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
-	guest_lock(d, uuid);
-	if (guest_load(d, uuid, &r, err) < 0)
+	qemu_guest_lock(d, uuid);
+	if (qemu_rec_load(d, uuid, &r, err) < 0)
 		goto out;
 	if (qemu_proc_pid(r.dir, uuid)) {
 		api_fail(err, API_CONFLICT, "guest %s must be off to resize", uuid);
 		goto out;
 	}
-	guest_file(d, uuid, QEMU_DISK, disk, sizeof(disk));
+	qemu_guest_file(d, uuid, QEMU_DISK, disk, sizeof(disk));
 	long long cur;
 	if (qemu_disk_size(disk, &cur, err) < 0)
 		goto out;
@@ -937,22 +931,22 @@ int qemu_guest_resize(struct qemu_driver *d, const char *uuid, int vcpus, int ra
 	}
 	r.g.vcpus = vcpus;
 	r.g.ram_mb = ram_mb;
-	rc = guest_save(d, &r.g, err);
+	rc = qemu_rec_save(d, &r.g, err);
 out:
-	guest_rec_free(&r);
-	guest_unlock(d, uuid);
+	qemu_rec_free(&r);
+	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
 int qemu_guest_rebuild(struct qemu_driver *d, const struct qemu_spec *s, struct api_error *err)
 {
-	struct guest_rec r = {0};
+	struct qemu_rec r = {0};
 	char disk[4096], tmp[4200], cached[4096];
 	int rc = -1;
-	if (check_uuid(s->uuid, err) < 0)
+	if (qemu_check_uuid(s->uuid, err) < 0)
 		return -1;
-	guest_lock(d, s->uuid);
-	if (guest_load(d, s->uuid, &r, err) < 0)
+	qemu_guest_lock(d, s->uuid);
+	if (qemu_rec_load(d, s->uuid, &r, err) < 0)
 		goto out;
 	if (qemu_proc_pid(r.dir, s->uuid)) {
 		api_fail(err, API_CONFLICT, "guest %s must be off to rebuild", s->uuid);
@@ -960,7 +954,7 @@ int qemu_guest_rebuild(struct qemu_driver *d, const struct qemu_spec *s, struct 
 	}
 	if (qemu_image_cache(d->cache, s->image_id, s->image_path, cached, sizeof(cached), err) < 0)
 		goto out;
-	guest_file(d, s->uuid, QEMU_DISK, disk, sizeof(disk));
+	qemu_guest_file(d, s->uuid, QEMU_DISK, disk, sizeof(disk));
 	snprintf(tmp, sizeof(tmp), "%s.new", disk);
 	unlink(tmp);
 	if (qemu_disk_overlay(cached, tmp, s->root_gb, err) < 0)
@@ -971,14 +965,14 @@ int qemu_guest_rebuild(struct qemu_driver *d, const struct qemu_spec *s, struct 
 		goto out;
 	}
 	if (s->config_drive) {
-		guest_file(d, s->uuid, QEMU_DISK_CONFIG, disk, sizeof(disk));
+		qemu_guest_file(d, s->uuid, QEMU_DISK_CONFIG, disk, sizeof(disk));
 		if (qemu_configdrive_build(disk, s->cd_files, s->ncd_files, err) < 0)
 			goto out;
 	}
 	r.g.config_drive = r.g.config_drive || s->config_drive;
-	rc = guest_save(d, &r.g, err);
+	rc = qemu_rec_save(d, &r.g, err);
 out:
-	guest_rec_free(&r);
-	guest_unlock(d, s->uuid);
+	qemu_rec_free(&r);
+	qemu_guest_unlock(d, s->uuid);
 	return rc;
 }

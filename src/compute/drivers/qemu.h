@@ -101,4 +101,15 @@ int qemu_guest_resize(struct qemu_driver *d, const char *uuid, int vcpus, int ra
 /* A new root disk from another image (same instance); the guest must be off. */
 int qemu_guest_rebuild(struct qemu_driver *d, const struct qemu_spec *spec, struct api_error *err);
 
+/* qemu_nics.c. Adds a NIC (its tap plugged if network has not): hot-plugged
+ * into a running or paused guest over QMP, and recorded for every later
+ * boot. 409 while suspended (the saved memory has the old devices). */
+int qemu_guest_attach_nic(struct qemu_driver *d, const char *uuid, const struct qemu_nic *nic,
+                          struct api_error *err);
+/* Removes the NIC on that tap: the guest is asked to eject it (ACPI) and
+ * given up to timeout_s to let it go; 409 when it does not, and the NIC
+ * stays. A NIC the guest does not have is not an error. */
+int qemu_guest_detach_nic(struct qemu_driver *d, const char *uuid, const char *tap, int timeout_s,
+                          struct api_error *err);
+
 #endif

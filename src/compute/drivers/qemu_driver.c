@@ -195,6 +195,26 @@ static int qd_snapshot(void *state, const char *id, const char *dest, struct api
 	return qemu_guest_snapshot(((struct qd_state *)state)->q, id, dest, err);
 }
 
+static int qd_attach_nic(void *state, const char *id, const struct compute_nic *nic,
+                         struct api_error *err)
+{
+	struct qemu_nic q = {
+	    .tap = nic->tap, .bridge = nic->bridge, .mac = nic->mac, .mtu = nic->mtu};
+	return qemu_guest_attach_nic(((struct qd_state *)state)->q, id, &q, err);
+}
+
+/* Nova waits for libvirt's device-removed event about as long. */
+#define QD_DETACH_TIMEOUT_S 30
+
+static int qd_detach_nic(void *state, const char *id, const char *port_id, struct api_error *err)
+{
+	char tap[16];
+	/* network names a port's tap "tap" + the port id's first 11 characters */
+	snprintf(tap, sizeof(tap), "tap%.11s", port_id);
+	return qemu_guest_detach_nic(((struct qd_state *)state)->q, id, tap, QD_DETACH_TIMEOUT_S,
+	                             err);
+}
+
 static int qd_resize(void *state, const char *id, const struct compute_spec *flavor,
                      struct api_error *err)
 {
@@ -276,7 +296,7 @@ const struct compute_driver compute_driver_qemu = {
     .rebuild = qd_rebuild,
     .power_state = qd_power_state,
     .console = qd_console,
-    .attach_nic = NULL,
-    .detach_nic = NULL,
+    .attach_nic = qd_attach_nic,
+    .detach_nic = qd_detach_nic,
     .list = qd_list,
 };

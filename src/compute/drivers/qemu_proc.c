@@ -132,13 +132,16 @@ int qemu_proc_argv(const char *binary, const struct qemu_guest *g, struct qemu_a
 		const struct qemu_nic *nic = &g->nics[i];
 		if (!nic->tap || strpbrk(nic->tap, ",=/ ") || strlen(nic->tap) > 15)
 			return api_fail(err, API_BAD_REQUEST, "bad tap device name for NIC %zu", i);
+		/* Ids named after the tap, as hot-plug names them: detach
+		 * finds a NIC the same way whether it came at boot or later. */
 		argv_add(a, "-netdev");
-		argv_add(a, "tap,id=net%zu,ifname=%s,script=no,downscript=no", i, nic->tap);
+		argv_add(a, "tap,id=nd-%s,ifname=%s,script=no,downscript=no", nic->tap, nic->tap);
 		argv_add(a, "-device");
 		if (nic->mac && *nic->mac)
-			argv_add(a, "virtio-net-pci,netdev=net%zu,mac=%s", i, nic->mac);
+			argv_add(a, "virtio-net-pci,id=nic-%s,netdev=nd-%s,mac=%s", nic->tap,
+			         nic->tap, nic->mac);
 		else
-			argv_add(a, "virtio-net-pci,netdev=net%zu", i);
+			argv_add(a, "virtio-net-pci,id=nic-%s,netdev=nd-%s", nic->tap, nic->tap);
 	}
 	if (g->incoming) {
 		argv_add(a, "-incoming");
