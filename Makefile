@@ -14,7 +14,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev clang-format
 	python3-openstackclient python3-openstacksdk python3-pytest python3-swiftclient \
 	python3-glanceclient python3-requests wrk curl iproute2 nftables dnsmasq-base \
 	qemu-system-x86 qemu-utils openssh-client procps iputils-ping iperf3 \
-	syslinux syslinux-common mtools dosfstools cpio kmod genisoimage python3-tempest conntrack
+	syslinux syslinux-common mtools dosfstools cpio kmod genisoimage python3-tempest conntrack radvd
 
 SRC_ALL   := $(shell find src -name '*.c' | sort)
 SRC_LIB   := $(filter-out src/main.c,$(SRC_ALL))

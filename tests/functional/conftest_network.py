@@ -70,7 +70,6 @@ class Guest:
         self.mac = port["mac_address"]
         self.tap = "tap" + port["id"][:11]
         bridge = "brq" + network["id"][:11]
-        prefix = subnet["cidr"].split("/")[1]
         sh("ip netns add %s" % self.ns)
         lab.guests.append(self)
         sh("ip -n %s link set lo up" % self.ns)
@@ -79,6 +78,7 @@ class Guest:
         sh("ip link set %s master %s up" % (self.tap, bridge))
         sh("ip -n %s link set eth0 address %s up" % (self.ns, self.mac))
         if subnet is not None and self.ip:
+            prefix = subnet["cidr"].split("/")[1]
             sh("ip -n %s addr add %s/%s dev eth0" % (self.ns, self.ip, prefix))
             if subnet.get("gateway_ip"):
                 sh("ip -n %s route add default via %s" % (self.ns, subnet["gateway_ip"]))

@@ -355,6 +355,107 @@ def test_isolated_network_gets_metadata_route_and_answers_from_dhcp_namespace(la
     assert status == 200 and g.mac in body
 
 
+DHCP6_SOLICIT = r'''
+import socket, struct, sys, os, json
+mac = bytes(int(x, 16) for x in sys.argv[1].split(":"))
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 546))
+ifindex = socket.if_nametoindex("eth0")
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, ifindex)
+s.settimeout(2)
+xid = os.urandom(3)
+duid = struct.pack("!HH", 3, 1) + mac
+opts = struct.pack("!HH", 1, len(duid)) + duid
+opts += struct.pack("!HHIII", 3, 12, 1, 0, 0)    # IA_NA, IAID 1
+opts += struct.pack("!HHH", 8, 2, 0)             # elapsed time
+opts += struct.pack("!HHH", 6, 2, 23)            # ORO: DNS servers
+msg = b"\x01" + xid + opts
+out = {}
+for _ in range(5):
+    s.sendto(msg, ("ff02::1:2", 547, 0, ifindex))
+    try:
+        data, _ = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    if data[0] != 2 or data[1:4] != xid:
+        continue
+    i = 4
+    while i + 4 <= len(data):
+        code, ln = struct.unpack("!HH", data[i:i + 4])
+        body = data[i + 4:i + 4 + ln]
+        if code == 3:                      # IA_NA: IAID, T1, T2, then options
+            j = 12
+            while j + 4 <= len(body):
+                c2, l2 = struct.unpack("!HH", body[j:j + 4])
+                if c2 == 5:
+                    out["address"] = socket.inet_ntop(socket.AF_INET6, body[j + 4:j + 20])
+                j += 4 + l2
+        if code == 23:
+            out["dns"] = [socket.inet_ntop(socket.AF_INET6, body[k:k + 16])
+                          for k in range(0, len(body), 16)]
+        i += 4 + ln
+    break
+print(json.dumps(out))
+'''
+
+
+def v6_guest(lab, net, name, cidr, mode, index):
+    """A network with one IPv6 subnet in `mode` (ra and address mode) on the
+    topology's router, and a guest with no address of its own: what it
+    gets comes from the router's advertisements and DHCPv6."""
+    n = api(net, "POST", "/networks", json={"network": {"name": name}})["network"]
+    s = api(net, "POST", "/subnets", json={"subnet": {
+        "network_id": n["id"], "ip_version": 6, "cidr": cidr, "ipv6_ra_mode": mode,
+        "ipv6_address_mode": mode, "dns_nameservers": [cidr.split("/")[0] + "53"]}})["subnet"]
+    port = api(net, "POST", "/ports", json={"port": {
+        "network_id": n["id"], "device_owner": "compute:nova", "device_id": FAKE_SERVER % index,
+        "binding:host_id": "stackd"}})["port"]
+    g = lab.guest(port, n, None)
+    g.ip6 = port["fixed_ips"][0]["ip_address"]
+    return n, s, g
+
+
+def global_v6(g):
+    out = g.run("ip -6 -o addr show dev eth0 scope global").stdout
+    return [w.split("/")[0] for w in out.split() if ":" in w and "/" in w]
+
+
+def test_ipv6_slaac_and_dhcpv6_stateful_through_the_router(lab, net, topo):
+    """SLAAC: the router's advertisement gives the guest exactly the EUI-64
+    address Neutron put on its port, and a default route to the router;
+    DHCPv6 stateful: dnsmasq offers the port's address and the DNS server;
+    both guests reach each other through the router (ICMPv6 allowed by the
+    default group's egress rules, answers as established)."""
+    router = topo["router"]["id"]
+    n1, s1, g1 = v6_guest(lab, net, "dp-v6slaac", "fd00:77:1::/64", "slaac", 61)
+    n2, s2, g2 = v6_guest(lab, net, "dp-v6dhcp", "fd00:77:2::/64", "dhcpv6-stateful", 62)
+    for sub in (s1, s2):
+        api(net, "PUT", "/routers/%s/add_router_interface" % router, json={"subnet_id": sub["id"]})
+    assert g1.ip6.startswith("fd00:77:1:")
+    assert eventually(lambda: g1.ip6 in global_v6(g1), 30), global_v6(g1)
+    assert "default via fe80::" in g1.run("ip -6 route").stdout
+    # a stateful subnet's router says "managed": no SLAAC address there
+    assert eventually(lambda: "default via fe80::" in g2.run("ip -6 route").stdout, 30)
+    assert not global_v6(g2)
+    # DHCPv6 from the guest's link-local address (once DAD is over)
+    assert eventually(lambda: "tentative" not in g2.run("ip -6 addr show dev eth0").stdout, 10)
+    got = json.loads(g2.py(DHCP6_SOLICIT, g2.mac, timeout=30).stdout or "{}")
+    assert got.get("address") == g2.ip6, got
+    assert got.get("dns") == ["fd00:77:2::53"], got
+    g2.run("ip -6 addr add %s/64 dev eth0 nodad" % g2.ip6, check=True)
+    assert eventually(lambda: g1.run("ping -6 -c 1 -W 2 %s" % g2.ip6).returncode == 0, 15)
+    for sub in (s1, s2):
+        api(net, "PUT", "/routers/%s/remove_router_interface" % router,
+            json={"subnet_id": sub["id"]})
+    for g in (g1, g2):
+        api(net, "DELETE", "/ports/" + g.port["id"])
+        g.delete()
+        lab.guests.remove(g)
+    for n in (n1, n2):
+        api(net, "DELETE", "/networks/" + n["id"])
+
+
 def test_overlapping_cidrs_in_two_networks_stay_apart(lab, net):
     pairs = []
     for name in ("dp-ova", "dp-ovb"):

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "network/dataplane/dhcp.h"
+#include "network/dataplane/ra.h"
 #include "network/dataplane/router.h"
 
 static json_t *j(const char *s)
@@ -101,9 +102,55 @@ static void test_nat(void)
 	json_decref(fips);
 }
 
+/* IPv6: DHCPv6 host lines only for stateful subnets, DNS as option6, and
+ * the router's advertisements with the flags of each mode. */
+static void test_ipv6(void)
+{
+	json_t *subnets =
+	    j("[{\"id\":\"a\",\"ip_version\":6,\"cidr\":\"fd00:1::/64\",\"enable_dhcp\":true,"
+	      "\"ipv6_ra_mode\":\"slaac\",\"ipv6_address_mode\":\"slaac\",\"dns_nameservers\":[]},"
+	      "{\"id\":\"b\",\"ip_version\":6,\"cidr\":\"fd00:2::/64\",\"enable_dhcp\":true,"
+	      "\"ipv6_ra_mode\":\"dhcpv6-stateful\",\"ipv6_address_mode\":\"dhcpv6-stateful\","
+	      "\"dns_nameservers\":[\"fd00:2::53\"]},"
+	      "{\"id\":\"c\",\"ip_version\":6,\"cidr\":\"fd00:3::/64\",\"enable_dhcp\":true,"
+	      "\"ipv6_ra_mode\":null,\"ipv6_address_mode\":\"dhcpv6-stateless\","
+	      "\"dns_nameservers\":[]}]");
+	json_t *ports = j(
+	    "[{\"id\":\"g1\",\"mac_address\":\"fa:16:3e:00:00:01\",\"device_owner\":\"compute:x\","
+	    "\"fixed_ips\":[{\"subnet_id\":\"a\",\"ip_address\":\"fd00:1::f816:3eff:fe00:1\"},"
+	    "{\"subnet_id\":\"b\",\"ip_address\":\"fd00:2::5\"}]},"
+	    "{\"id\":\"11111111-2222-3333-4444-555555555555\",\"mac_address\":\"fa:16:3e:00:00:"
+	    "09\","
+	    "\"device_owner\":\"network:router_interface\",\"device_id\":\"r1\","
+	    "\"fixed_ips\":[{\"subnet_id\":\"a\",\"ip_address\":\"fd00:1::1\"},"
+	    "{\"subnet_id\":\"b\",\"ip_address\":\"fd00:2::1\"},"
+	    "{\"subnet_id\":\"c\",\"ip_address\":\"fd00:3::1\"}]}]");
+	char *hosts = dp_dhcp_hosts(subnets, ports);
+	CHECK_STR(hosts, "fa:16:3e:00:00:01,[fd00:2::5],host-fd00-2--5\n"
+	                 "fa:16:3e:00:00:09,[fd00:2::1],host-fd00-2--1\n");
+	char *opts = dp_dhcp_opts(subnets, ports, 1500);
+	CHECK_STR(opts, "tag:s1,option6:dns-server,[fd00:2::53]\n");
+	char *ra = dp_ra_conf("r1", ports, subnets, 1500);
+	CHECK(strstr(ra, "interface qr-11111111-22 {") != NULL);
+	CHECK(strstr(ra, "AdvManagedFlag on;") != NULL && strstr(ra, "AdvOtherConfigFlag on;"));
+	CHECK(strstr(ra, "prefix fd00:1::/64 {\n\t\tAdvOnLink on;\n\t\tAdvAutonomous on;") != NULL);
+	CHECK(strstr(ra, "prefix fd00:2::/64 {\n\t\tAdvOnLink on;\n\t\tAdvAutonomous off;") !=
+	      NULL);
+	CHECK(strstr(ra, "fd00:3::") == NULL); /* no ra_mode: an outside router's job */
+	char *none = dp_ra_conf("r2", ports, subnets, 1500);
+	CHECK_STR(none, "");
+	free(hosts);
+	free(opts);
+	free(ra);
+	free(none);
+	json_decref(subnets);
+	json_decref(ports);
+}
+
 int main(void)
 {
 	test_dhcp();
+	test_ipv6();
 	test_nat();
 	return check_done("test_network_files");
 }

@@ -30,6 +30,45 @@ static bool dhcp_v4(json_t *s)
 	       json_integer_value(json_object_get(s, "ip_version")) == 4;
 }
 
+/* An IPv6 subnet whose guests ask DHCPv6 (Neutron's address modes
+ * dhcpv6-stateful: addresses, and dhcpv6-stateless: options only). SLAAC
+ * subnets get no DHCPv6: the router's advertisements are enough. */
+static bool dhcp_v6(json_t *s)
+{
+	const char *mode = s ? net_str(s, "ipv6_address_mode") : NULL;
+	return s && net_bool(s, "enable_dhcp", true) &&
+	       json_integer_value(json_object_get(s, "ip_version")) == 6 && mode &&
+	       (!strcmp(mode, "dhcpv6-stateful") || !strcmp(mode, "dhcpv6-stateless"));
+}
+
+static bool dhcp_v6_stateful(json_t *s)
+{
+	return dhcp_v6(s) && !strcmp(net_str(s, "ipv6_address_mode"), "dhcpv6-stateful");
+}
+
+/* The port's DHCP host name: its dns_name as a label, else host-<address>
+ * of its first address, as Neutron names it. */
+static void host_name(json_t *port, const char *ip, char host[64])
+{
+	const char *dns = net_str(port, "dns_name");
+	size_t k = 0;
+	if (dns && *dns) {
+		/* a label of letters, digits and dashes only */
+		for (const char *c = dns; *c && k < 63; c++)
+			if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || *c == '-')
+				host[k++] = *c;
+		host[k] = '\0';
+	} else {
+		snprintf(host, 64, "host-%s", ip);
+		for (char *c = host; *c; c++)
+			if (*c == '.' || *c == ':')
+				*c = '-';
+	}
+	if (!*host)
+		snprintf(host, 64, "host");
+}
+
 char *dp_dhcp_hosts(json_t *subnets, json_t *ports)
 {
 	char *text = NULL;
@@ -42,31 +81,25 @@ char *dp_dhcp_hosts(json_t *subnets, json_t *ports)
 		const char *own = net_str(p, "device_owner");
 		if (own && !strcmp(own, "network:dhcp"))
 			continue;
+		/* One IPv4 and one stateful IPv6 address per MAC, a line each
+		 * (dnsmasq takes both families from dhcp-host lines). */
+		bool v4 = false, v6 = false;
+		char host[64] = "";
 		json_array_foreach(json_object_get(p, "fixed_ips"), j, fx)
 		{
-			if (!dhcp_v4(subnet_of(subnets, net_str(fx, "subnet_id"))))
+			json_t *s = subnet_of(subnets, net_str(fx, "subnet_id"));
+			const char *ip = net_str(fx, "ip_address");
+			bool is4 = dhcp_v4(s), is6 = dhcp_v6_stateful(s);
+			if (!ip || (!is4 && !is6) || (is4 && v4) || (is6 && v6))
 				continue;
-			char host[64];
-			const char *dns = net_str(p, "dns_name");
-			if (dns && *dns) {
-				/* a label of letters, digits and dashes only */
-				size_t k = 0;
-				for (const char *c = dns; *c && k < sizeof(host) - 1; c++)
-					if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-					    (*c >= '0' && *c <= '9') || *c == '-')
-						host[k++] = *c;
-				host[k] = '\0';
-			} else {
-				snprintf(host, sizeof(host), "host-%s", net_str(fx, "ip_address"));
-				for (char *c = host; *c; c++)
-					if (*c == '.')
-						*c = '-';
-			}
 			if (!*host)
-				snprintf(host, sizeof(host), "host");
-			fprintf(f, "%s,%s,%s\n", net_str(p, "mac_address"),
-			        net_str(fx, "ip_address"), host);
-			break; /* one address per MAC for DHCPv4 */
+				host_name(p, ip, host);
+			if (is4)
+				fprintf(f, "%s,%s,%s\n", net_str(p, "mac_address"), ip, host);
+			else
+				fprintf(f, "%s,[%s],%s\n", net_str(p, "mac_address"), ip, host);
+			v4 |= is4;
+			v6 |= is6;
 		}
 	}
 	fclose(f);
@@ -115,6 +148,17 @@ char *dp_dhcp_opts(json_t *subnets, json_t *ports, unsigned mtu)
 	json_t *s, *x;
 	json_array_foreach(subnets, i, s)
 	{
+		if (dhcp_v6(s)) {
+			/* no router option in DHCPv6: the router advertises itself */
+			json_t *dns6 = json_object_get(s, "dns_nameservers");
+			if (json_array_size(dns6)) {
+				fprintf(f, "tag:s%zu,option6:dns-server", i);
+				json_array_foreach(dns6, j, x)
+				    fprintf(f, ",[%s]", json_string_value(x));
+				fputc('\n', f);
+			}
+			continue;
+		}
 		if (!dhcp_v4(s))
 			continue;
 		const char *sid = net_str(s, "id"), *gw = net_str(s, "gateway_ip");
@@ -202,9 +246,9 @@ int dp_dhcp_sync(struct net_service *ns, json_t *net, json_t *subnets, json_t *p
 		if (own && !strcmp(own, "network:dhcp"))
 			dport = p;
 	}
-	bool any_v4 = false;
-	json_array_foreach(subnets, i, p) if (dhcp_v4(p)) any_v4 = true;
-	if (!dport || !any_v4) {
+	bool any = false;
+	json_array_foreach(subnets, i, p) if (dhcp_v4(p) || dhcp_v6(p)) any = true;
+	if (!dport || !any) {
 		dp_dhcp_remove(ns, nid);
 		return 0;
 	}
@@ -255,10 +299,19 @@ int dp_dhcp_sync(struct net_service *ns, json_t *net, json_t *subnets, json_t *p
 	size_t rl = 0;
 	json_array_foreach(subnets, i, p)
 	{
-		if (!dhcp_v4(p))
-			continue;
 		struct net_cidr c;
 		char base[46], mask[46];
+		if (dhcp_v6(p) && net_cidr_parse(net_str(p, "cidr"), false, &c) == 0) {
+			/* static: addresses only for the hosts listed, options
+			 * (stateless) for anyone on the link */
+			net_ip_format(6, c.base, base, sizeof(base));
+			rl += (size_t)snprintf(
+			    ranges + rl, rl < sizeof(ranges) ? sizeof(ranges) - rl : 0,
+			    " --dhcp-range=set:s%zu,%s,static,%d,86400s", i, base, c.prefix);
+			continue;
+		}
+		if (!dhcp_v4(p))
+			continue;
 		if (net_cidr_parse(net_str(p, "cidr"), false, &c) != 0)
 			continue;
 		net_ip_format(4, c.base, base, sizeof(base));

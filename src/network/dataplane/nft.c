@@ -241,6 +241,7 @@ char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports, json_t *
 		port_addrs(f, p, false, true);
 		fputs(" } drop\n", f);
 		fputs("\t\tether type ip6 icmpv6 type nd-router-advert drop\n", f);
+		fputs("\t\tether type ip6 udp sport 547 udp dport 546 drop\n", f);
 		fputs("\t\tether type ip6 ip6 saddr != { fe80::/10, ::", f);
 		port_addrs(f, p, true, true);
 		fputs(" } drop\n\t}\n", f);
@@ -309,6 +310,7 @@ char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports, json_t *
 		fprintf(f,
 		        "\tchain out_%zu {\n\t\tct state established,related accept\n"
 		        "\t\tct state invalid drop\n\t\tudp sport 68 udp dport 67 accept\n"
+		        "\t\tudp sport 546 udp dport 547 accept\n"
 		        "\t\tmeta l4proto ipv6-icmp icmpv6 type { nd-router-solicit, "
 		        "nd-neighbor-solicit, nd-neighbor-advert } accept\n",
 		        idx);
@@ -318,6 +320,7 @@ char *dp_nft_sg_script(json_t *ports, json_t *rules, json_t *all_ports, json_t *
 		fprintf(f,
 		        "\tchain in_%zu {\n\t\tct state established,related accept\n"
 		        "\t\tct state invalid drop\n\t\tudp sport 67 udp dport 68 accept\n"
+		        "\t\tudp sport 547 udp dport 546 accept\n"
 		        "\t\tmeta l4proto ipv6-icmp icmpv6 type { nd-router-advert, "
 		        "nd-neighbor-solicit, nd-neighbor-advert } accept\n",
 		        idx);

@@ -11,6 +11,7 @@
 #include "network/api.h"
 #include "network/dataplane/dp.h"
 #include "network/dataplane/links.h"
+#include "network/dataplane/ra.h"
 #include "network/dataplane/run.h"
 
 static json_t *by_id(json_t *all, const char *id)
@@ -252,8 +253,10 @@ int dp_router_sync(struct net_service *ns, json_t *router, json_t *ports, json_t
 	snprintf(nsname, sizeof(nsname), "qrouter-%s", rid);
 	if (dp_netns_ensure(ns->state_dir, nsname, err) != 0)
 		return -1;
-	if (dp_run(err, NULL, NULL, 0, "ip netns exec %s sysctl -qw net.ipv4.ip_forward=1",
-	           nsname) != 0 ||
+	if (dp_run(
+	        err, NULL, NULL, 0,
+	        "ip netns exec %s sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+	        nsname) != 0 ||
 	    dp_run(err, NULL, NULL, 0, "ip -n %s addr replace 169.254.169.254/32 dev lo", nsname) !=
 	        0)
 		return -1;
@@ -323,6 +326,8 @@ int dp_router_sync(struct net_service *ns, json_t *router, json_t *ports, json_t
 	free(script);
 	if (rc == 0)
 		flush_gone_fips(ns, nsname, rid, fips);
+	if (rc == 0)
+		rc = dp_ra_sync(ns, rid, ports, subnets, err);
 out:
 	json_decref(wanted);
 	return rc;
@@ -332,6 +337,7 @@ void dp_router_remove(struct net_service *ns, const char *router_id)
 {
 	char nsname[64], path[PATH_MAX + 64];
 	snprintf(nsname, sizeof(nsname), "qrouter-%s", router_id);
+	dp_ra_remove(ns->state_dir, router_id);
 	dp_netns_delete(ns->state_dir, nsname);
 	snprintf(path, sizeof(path), "%s/fips-%s", ns->state_dir, router_id);
 	unlink(path);

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "network/api.h"
 #include "network/dataplane/dhcp.h"
+#include "network/dataplane/ra.h"
 #include "network/dataplane/dp.h"
 #include "network/dataplane/links.h"
 #include "network/dataplane/metadata.h"
@@ -330,6 +331,8 @@ static void drop_netns(void *cls, const char *name)
 		return;
 	if (!strncmp(name, "qdhcp-", 6))
 		dp_dhcp_kill(l->ns->state_dir, name + 6);
+	if (!strncmp(name, "qrouter-", 8))
+		dp_ra_remove(l->ns->state_dir, name + 8);
 	log_info("msg=\"removing leftover namespace\" name=%s", name);
 	dp_netns_delete(l->ns->state_dir, name);
 }
