@@ -298,3 +298,24 @@ def test_metadata_ssh_through_a_floating_ip_and_nic_hot_plug(env, unique, tmp_pa
     c.cli("router", "remove", "subnet", unique + "-r", unique + "-sub")
     c.cli("router", "delete", unique + "-r")
     c.cli("network", "delete", unique + "-net", unique + "-net2")
+
+
+def test_rescue_boots_the_rescue_image_first_and_unrescue_undoes_it(env, unique):
+    c = env["cloud"]
+    sid = create(env, unique)
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready")
+    r = action(c, sid, {"rescue": {}}, code=200)
+    assert r.json().get("adminPass")
+    wait_until(lambda: status_is(c, sid, "RESCUE"), 120, what="RESCUE")
+    cmd = b" ".join(c.qemu_cmdline(sid))
+    assert b"disk.rescue,if=none,id=rescue" in cmd
+    assert b"drive=rescue,bootindex=0" in cmd and b"drive=root,bootindex=1" in cmd
+    assert os.path.exists(os.path.join(c.instance_dir(sid), "disk.rescue"))
+    wait_until(lambda: ready_count(c, sid) >= 2, 120, what="the rescue system's boot")
+    action(c, sid, {"unrescue": None})
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 120, what="ACTIVE after unrescue")
+    cmd = b" ".join(c.qemu_cmdline(sid))
+    assert b"rescue" not in cmd and b"drive=root,bootindex=0" in cmd
+    assert not os.path.exists(os.path.join(c.instance_dir(sid), "disk.rescue"))
+    wait_until(lambda: ready_count(c, sid) >= 3, 120, what="a boot from its own disk")
+    delete(c, sid)

@@ -3,6 +3,7 @@
  *   disk          root disk, qcow2 overlay on the per-host image cache
  *   disk.eph0     ephemeral disk (flavor), disk.swap  swap disk (flavor)
  *   disk.config   config drive (ISO 9660, label config-2)
+ *   disk.rescue   while rescued: overlay on the rescue image, booted first
  *   console.log   serial console, appended across boots
  *   qmp.sock      QMP monitor, qemu.pid  QEMU's pid file, qemu.log  its stderr
  *   suspend.state memory of a suspended guest */
@@ -18,6 +19,7 @@
 #define QEMU_DISK_EPH "disk.eph0"
 #define QEMU_DISK_SWAP "disk.swap"
 #define QEMU_DISK_CONFIG "disk.config"
+#define QEMU_DISK_RESCUE "disk.rescue"
 #define QEMU_CONSOLE "console.log"
 #define QEMU_QMP "qmp.sock"
 #define QEMU_PIDFILE "qemu.pid"
@@ -42,6 +44,8 @@ struct qemu_guest {
 	const char *machine; /* "pc", "q35" */
 	int tb_size_mb;      /* TCG translation cache; 0: QEMU's default */
 	bool ephemeral, swap, config_drive;
+	/* Boot from QEMU_DISK_RESCUE, with the root disk attached second. */
+	bool rescue;
 	const struct qemu_nic *nics;
 	size_t nnics;
 	bool incoming; /* resume from QEMU_SUSPEND */

@@ -169,10 +169,10 @@ int qemu_rec_save(struct qemu_driver *d, const struct qemu_guest *g, struct api_
 		                                      "bridge", g->nics[i].bridge, "mac",
 		                                      g->nics[i].mac, "mtu", g->nics[i].mtu));
 	json_t *rec =
-	    json_pack("{ss ss si si ss sb sb sb so}", "uuid", g->uuid, "name",
+	    json_pack("{ss ss si si ss sb sb sb sb so}", "uuid", g->uuid, "name",
 	              g->name ? g->name : "", "vcpus", g->vcpus, "ram_mb", g->ram_mb, "machine",
 	              g->machine ? g->machine : d->machine, "ephemeral", g->ephemeral, "swap",
-	              g->swap, "config_drive", g->config_drive, "nics", nics);
+	              g->swap, "config_drive", g->config_drive, "rescue", g->rescue, "nics", nics);
 	qemu_guest_file(d, g->uuid, QEMU_GUEST_JSON, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int rc = json_dump_file(rec, tmp, JSON_INDENT(1));
@@ -202,6 +202,7 @@ int qemu_rec_load(struct qemu_driver *d, const char *uuid, struct qemu_rec *r,
 	r->g.ephemeral = json_is_true(json_object_get(j, "ephemeral"));
 	r->g.swap = json_is_true(json_object_get(j, "swap"));
 	r->g.config_drive = json_is_true(json_object_get(j, "config_drive"));
+	r->g.rescue = json_is_true(json_object_get(j, "rescue"));
 	r->g.dir = r->dir;
 	r->g.accel = d->accel.accel;
 	r->g.tb_size_mb = d->tb_size_mb;
@@ -248,7 +249,7 @@ static int plug_nics(const struct qemu_guest *g, struct api_error *err)
 	return 0;
 }
 
-static int guest_boot(struct qemu_driver *d, const struct qemu_guest *g, struct api_error *err)
+int qemu_guest_boot(struct qemu_driver *d, const struct qemu_guest *g, struct api_error *err)
 {
 	if (plug_nics(g, err) < 0)
 		return -1;
@@ -456,6 +457,11 @@ const char *qemu_driver_instances_path(const struct qemu_driver *d)
 	return d->instances;
 }
 
+const char *qemu_driver_cache_path(const struct qemu_driver *d)
+{
+	return d->cache;
+}
+
 /* ---- operations ------------------------------------------------------------ */
 
 int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct api_error *err)
@@ -516,7 +522,7 @@ int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct ap
 	                       .nnics = s->nnics};
 	if (qemu_rec_save(d, &g, err) < 0)
 		goto out;
-	if (guest_boot(d, &g, err) < 0)
+	if (qemu_guest_boot(d, &g, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -565,15 +571,15 @@ int qemu_guest_power_on(struct qemu_driver *d, const char *uuid, struct api_erro
 	char state[4096];
 	qemu_guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
 	unlink(state); /* a start discards a suspended state, as a hard boot does */
-	rc = guest_boot(d, &r.g, err);
+	rc = qemu_guest_boot(d, &r.g, err);
 out:
 	qemu_rec_free(&r);
 	qemu_guest_unlock(d, uuid);
 	return rc;
 }
 
-static int power_off_locked(struct qemu_driver *d, const char *uuid, int timeout_s,
-                            struct api_error *err)
+int qemu_power_off_locked(struct qemu_driver *d, const char *uuid, int timeout_s,
+                          struct api_error *err)
 {
 	char dir[4096];
 	int clean = 0;
@@ -592,7 +598,7 @@ int qemu_guest_power_off(struct qemu_driver *d, const char *uuid, int timeout_s,
 	if (qemu_check_uuid(uuid, err) < 0)
 		return -1;
 	qemu_guest_lock(d, uuid);
-	int rc = power_off_locked(d, uuid, timeout_s, err);
+	int rc = qemu_power_off_locked(d, uuid, timeout_s, err);
 	qemu_guest_unlock(d, uuid);
 	return rc;
 }
@@ -610,13 +616,13 @@ int qemu_guest_reboot(struct qemu_driver *d, const char *uuid, bool hard, struct
 	if (hard) {
 		if (qemu_proc_kill(r.dir, uuid, err) < 0)
 			goto out;
-	} else if (power_off_locked(d, uuid, -1, err) < 0) {
+	} else if (qemu_power_off_locked(d, uuid, -1, err) < 0) {
 		goto out;
 	}
 	char state[4096];
 	qemu_guest_file(d, uuid, QEMU_SUSPEND, state, sizeof(state));
 	unlink(state);
-	rc = guest_boot(d, &r.g, err);
+	rc = qemu_guest_boot(d, &r.g, err);
 out:
 	qemu_rec_free(&r);
 	qemu_guest_unlock(d, uuid);
@@ -764,7 +770,7 @@ int qemu_guest_resume(struct qemu_driver *d, const char *uuid, struct api_error 
 		goto out;
 	}
 	r.g.incoming = true;
-	if (guest_boot(d, &r.g, err) < 0)
+	if (qemu_guest_boot(d, &r.g, err) < 0)
 		goto out;
 	long long deadline = now_ms() + 300 * 1000;
 	for (;;) {

@@ -101,6 +101,12 @@ int qemu_guest_resize(struct qemu_driver *d, const char *uuid, int vcpus, int ra
 /* A new root disk from another image (same instance); the guest must be off. */
 int qemu_guest_rebuild(struct qemu_driver *d, const struct qemu_spec *spec, struct api_error *err);
 
+/* qemu_rescue.c. Rescue: the guest is shut down (ACPI, then forced) and
+ * booted from a fresh overlay on spec's image with its own disks after it;
+ * unrescue: forced off, the rescue disk removed, booted from its own disk. */
+int qemu_guest_rescue(struct qemu_driver *d, const struct qemu_spec *spec, struct api_error *err);
+int qemu_guest_unrescue(struct qemu_driver *d, const char *uuid, struct api_error *err);
+
 /* qemu_nics.c. Adds a NIC (its tap plugged if network has not): hot-plugged
  * into a running or paused guest over QMP, and recorded for every later
  * boot. 409 while suspended (the saved memory has the old devices). */

@@ -150,6 +150,16 @@ static int qd_rebuild(void *state, const struct compute_spec *spec, struct api_e
 	return qd_make(state, spec, qemu_guest_rebuild, err);
 }
 
+static int qd_rescue(void *state, const struct compute_spec *spec, struct api_error *err)
+{
+	return qd_make(state, spec, qemu_guest_rescue, err);
+}
+
+static int qd_unrescue(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_unrescue(((struct qd_state *)state)->q, id, err);
+}
+
 static int qd_destroy(void *state, const char *id, struct api_error *err)
 {
 	return qemu_guest_destroy(((struct qd_state *)state)->q, id, err);
@@ -289,8 +299,8 @@ const struct compute_driver compute_driver_qemu = {
     .unpause = qd_unpause,
     .suspend = qd_suspend,
     .resume = qd_resume,
-    .rescue = NULL,
-    .unrescue = NULL,
+    .rescue = qd_rescue,
+    .unrescue = qd_unrescue,
     .snapshot = qd_snapshot,
     .resize = qd_resize,
     .rebuild = qd_rebuild,

@@ -39,4 +39,13 @@ void qemu_rec_free(struct qemu_rec *r);
 int qemu_guest_qmp(struct qemu_driver *d, const char *uuid, const char *cmd, json_t *args,
                    json_t **ret, struct api_error *err);
 
+/* Plugs the NICs, starts QEMU and watches it. Under the guest's lock. */
+int qemu_guest_boot(struct qemu_driver *d, const struct qemu_guest *g, struct api_error *err);
+/* ACPI power-off forced after timeout_s (< 0: configured; 0: at once).
+ * Under the guest's lock. */
+int qemu_power_off_locked(struct qemu_driver *d, const char *uuid, int timeout_s,
+                          struct api_error *err);
+/* The per-host image cache directory. */
+const char *qemu_driver_cache_path(const struct qemu_driver *d);
+
 #endif

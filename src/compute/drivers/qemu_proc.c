@@ -121,7 +121,11 @@ int qemu_proc_argv(const char *binary, const struct qemu_guest *g, struct qemu_a
 	argv_add(a, "-pidfile");
 	argv_add(a, "%s/%s", g->dir, QEMU_PIDFILE);
 	argv_add(a, "-daemonize");
-	add_drive(a, g->dir, QEMU_DISK, "root", "qcow2", false, 0);
+	/* Rescued (as Nova's libvirt driver): the rescue disk first, the
+	 * server's own root disk second, where the rescue system finds it. */
+	if (g->rescue)
+		add_drive(a, g->dir, QEMU_DISK_RESCUE, "rescue", "qcow2", false, 0);
+	add_drive(a, g->dir, QEMU_DISK, "root", "qcow2", false, g->rescue ? 1 : 0);
 	if (g->ephemeral)
 		add_drive(a, g->dir, QEMU_DISK_EPH, "eph0", "qcow2", false, -1);
 	if (g->swap)
