@@ -80,8 +80,7 @@ int object_authorize(struct http_request *req, struct object_target *t, enum obj
 	return api_fail(err, API_FORBIDDEN, "Access was denied to this resource.");
 }
 
-int object_tempurl_sign(const char *digest, const char *key, const char *method,
-                        const char *expires, const char *path, char *out, size_t outlen)
+int object_hmac_hex(const char *digest, const char *key, const char *body, char *out, size_t outlen)
 {
 	const EVP_MD *md = !strcmp(digest, "sha1")     ? EVP_sha1()
 	                   : !strcmp(digest, "sha256") ? EVP_sha256()
@@ -89,15 +88,9 @@ int object_tempurl_sign(const char *digest, const char *key, const char *method,
 	                                               : NULL;
 	if (!md)
 		return -1;
-	size_t blen = strlen(method) + strlen(expires) + strlen(path) + 3;
-	char *body = malloc(blen);
-	if (!body)
-		abort();
-	snprintf(body, blen, "%s\n%s\n%s", method, expires, path);
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0;
-	HMAC(md, key, (int)strlen(key), (unsigned char *)body, strlen(body), mac, &maclen);
-	free(body);
+	HMAC(md, key, (int)strlen(key), (const unsigned char *)body, strlen(body), mac, &maclen);
 	if (outlen < 2 * (size_t)maclen + 1)
 		return -1;
 	for (unsigned i = 0; i < maclen; i++)
@@ -105,8 +98,21 @@ int object_tempurl_sign(const char *digest, const char *key, const char *method,
 	return 0;
 }
 
+int object_tempurl_sign(const char *digest, const char *key, const char *method,
+                        const char *expires, const char *path, char *out, size_t outlen)
+{
+	size_t blen = strlen(method) + strlen(expires) + strlen(path) + 3;
+	char *body = malloc(blen);
+	if (!body)
+		abort();
+	snprintf(body, blen, "%s\n%s\n%s", method, expires, path);
+	int rc = object_hmac_hex(digest, key, body, out, outlen);
+	free(body);
+	return rc;
+}
+
 /* "sha512:<base64url>" → the hex digest and its algorithm. */
-static bool sig_to_hex(struct arena *a, const char *sig, const char **digest, char **hex)
+bool object_sig_to_hex(struct arena *a, const char *sig, const char **digest, char **hex)
 {
 	const char *colon = strchr(sig, ':');
 	if (!colon) {
@@ -140,6 +146,33 @@ static bool sig_to_hex(struct arena *a, const char *sig, const char **digest, ch
 	return true;
 }
 
+int object_tempurl_keys(struct arena *a, const char *account, const char *container,
+                        const char *keys[5], struct api_error *err)
+{
+	json_t *ameta;
+	struct object_container c;
+	size_t n = 0;
+	if (object_db_account_meta(a, account, &ameta, err) != 0)
+		return -1;
+	static const char *const names[] = {
+	    "X-Account-Meta-Temp-Url-Key", "X-Account-Meta-Temp-Url-Key-2",
+	    "X-Container-Meta-Temp-Url-Key", "X-Container-Meta-Temp-Url-Key-2"};
+	for (int i = 0; i < 2; i++) {
+		const char *k = json_string_value(json_object_get(ameta, names[i]));
+		if (k && *k)
+			keys[n++] = k;
+	}
+	struct api_error ignored;
+	if (container && object_db_container(a, account, container, &c, &ignored) == 0)
+		for (int i = 2; i < 4; i++) {
+			const char *k = json_string_value(json_object_get(c.meta, names[i]));
+			if (k && *k)
+				keys[n++] = k;
+		}
+	keys[n] = NULL;
+	return 0;
+}
+
 int object_tempurl_check(struct http_request *req, struct object_target *t, struct api_error *err)
 {
 	const char *sig = http_query(req, "temp_url_sig");
@@ -153,23 +186,11 @@ int object_tempurl_check(struct http_request *req, struct object_target *t, stru
 		return api_fail(err, API_UNAUTHORIZED, denied);
 	const char *digest;
 	char *hex;
-	if (!sig_to_hex(req->arena, sig, &digest, &hex))
+	if (!object_sig_to_hex(req->arena, sig, &digest, &hex))
 		return api_fail(err, API_UNAUTHORIZED, denied);
-	json_t *ameta;
-	struct object_container c;
-	if (object_db_account_meta(req->arena, t->account, &ameta, err) != 0)
+	const char *keys[5];
+	if (object_tempurl_keys(req->arena, t->account, t->container, keys, err) != 0)
 		return -1;
-	const char *keys[4] = {
-	    json_string_value(json_object_get(ameta, "X-Account-Meta-Temp-Url-Key")),
-	    json_string_value(json_object_get(ameta, "X-Account-Meta-Temp-Url-Key-2")),
-	};
-	struct api_error ignored;
-	if (object_db_container(req->arena, t->account, t->container, &c, &ignored) == 0) {
-		keys[2] =
-		    json_string_value(json_object_get(c.meta, "X-Container-Meta-Temp-Url-Key"));
-		keys[3] =
-		    json_string_value(json_object_get(c.meta, "X-Container-Meta-Temp-Url-Key-2"));
-	}
 	/* HEAD is allowed by a GET, PUT or HEAD signature, as in Swift. */
 	const char *methods[3] = {req->method, NULL, NULL};
 	if (!strcmp(req->method, "HEAD")) {
@@ -180,9 +201,7 @@ int object_tempurl_check(struct http_request *req, struct object_target *t, stru
 	const char *paths[2] = {req->path, req->path};
 	if (!strncmp(req->path, "/object-store", 13))
 		paths[1] = req->path + 13;
-	for (int k = 0; k < 4; k++) {
-		if (!keys[k] || !*keys[k])
-			continue;
+	for (int k = 0; keys[k]; k++) {
 		for (int m = 0; m < 3 && methods[m]; m++)
 			for (int p = 0; p < 2; p++) {
 				char mac[2 * EVP_MAX_MD_SIZE + 1];

@@ -152,6 +152,16 @@ enum object_op { OBJECT_READ, OBJECT_LIST, OBJECT_WRITE };
 int object_authorize(struct http_request *req, struct object_target *t, enum object_op op,
                      json_t *container_meta, struct api_error *err);
 int object_tempurl_check(struct http_request *req, struct object_target *t, struct api_error *err);
+/* A signature as Swift's tempurl and formpost take it: hex (its length
+ * names the digest) or "<digest>:<base64>"; false when it is neither. */
+bool object_sig_to_hex(struct arena *a, const char *sig, const char **digest, char **hex);
+/* The account's and the container's Temp-URL-Key(-2) values (up to 4,
+ * NULL-terminated array in keys[5]). */
+int object_tempurl_keys(struct arena *a, const char *account, const char *container,
+                        const char *keys[5], struct api_error *err);
+/* Pure: the hex HMAC of body with digest "sha1", "sha256" or "sha512". */
+int object_hmac_hex(const char *digest, const char *key, const char *body, char *out,
+                    size_t outlen);
 /* Pure: the hex HMAC of "method\nexpires\npath" with digest "sha1",
  * "sha256" or "sha512"; -1 for an unknown digest. */
 int object_tempurl_sign(const char *digest, const char *key, const char *method,
@@ -175,6 +185,52 @@ int object_slo_validate(struct arena *a, struct object_target *t, const char *bo
 int object_slo_delete(struct http_request *req, struct object_target *t,
                       const struct object_row *row, struct http_response *resp,
                       struct api_error *err);
+
+/* ---- writer.c: objects written from a stream of the service's own ---- */
+struct object_writer {
+	struct object_target t;
+	struct object_container c;
+	struct object_row row; /* fill content_type, meta, delete_at before commit */
+	int fd;                /* the temporary file, -1 once committed or aborted */
+	char *tmp;
+	void *md5; /* EVP_MD_CTX */
+	uint64_t got;
+	int64_t limit; /* bytes; more is a 413 */
+	int64_t old_size;
+	bool existed;
+};
+/* Checks t's names and container (404), opens the temporary file. The
+ * caller has authorized the write. A writer left open when the request
+ * ends is aborted then. */
+int object_writer_open(struct arena *a, struct object_writer *w, const struct object_target *t,
+                       struct api_error *err);
+int object_writer_write(struct object_writer *w, const char *data, size_t len,
+                        struct api_error *err);
+/* Quotas, versions, commit. On failure call object_writer_abort. */
+int object_writer_commit(struct arena *a, struct object_writer *w, struct api_error *err);
+void object_writer_abort(struct object_writer *w); /* accepts NULL */
+
+/* ---- formpost.c ---- */
+/* Upload routes of container and object POST: a multipart/form-data body
+ * is a form post, anything else the plain POST (its small body buffered). */
+int object_container_post_upload(struct http_request *req, struct http_response *resp,
+                                 struct http_sink *sink, struct api_error *err);
+int object_post_upload(struct http_request *req, struct http_response *resp, struct http_sink *sink,
+                       struct api_error *err);
+/* A sink that buffers a small body (up to 1 MiB) into req->body, then runs
+ * handler: for routes that stream only some of their requests. */
+int object_buffered(struct http_request *req, struct http_sink *sink, http_handler handler,
+                    struct api_error *err);
+
+/* ---- extract.c: bulk extract-archive ---- */
+/* PUT on the account, a container or an object path with
+ * ?extract-archive=tar|tar.gz|tar.bz2; 0 with *handled false otherwise. */
+int object_extract_upload(struct http_request *req, struct http_response *resp,
+                          struct http_sink *sink, bool *handled, struct api_error *err);
+int object_account_put_upload(struct http_request *req, struct http_response *resp,
+                              struct http_sink *sink, struct api_error *err);
+int object_container_put_upload(struct http_request *req, struct http_response *resp,
+                                struct http_sink *sink, struct api_error *err);
 
 /* ---- expirer.c ---- */
 int object_expirer_start(struct object_svc *svc, struct api_error *err);

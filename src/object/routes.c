@@ -43,11 +43,11 @@ static const struct http_route routes[] = {
     {"PUT", A "/{container}", object_container_put, NULL, NULL},
     {"GET", A "/{container}", object_container_get, NULL, NULL},
     {"HEAD", A "/{container}", object_container_head, NULL, NULL},
-    {"POST", A "/{container}", object_container_post, NULL, NULL},
+    {"POST", A "/{container}", NULL, object_container_post_upload, NULL},
     {"DELETE", A "/{container}", object_container_delete, NULL, NULL},
     {"PUT", A "/{container}/{object*}", NULL, object_put, NULL},
     {"GET", A "/{container}/{object*}", object_get, NULL, NULL},
-    {"POST", A "/{container}/{object*}", object_post, NULL, NULL},
+    {"POST", A "/{container}/{object*}", NULL, object_post_upload, NULL},
     {"DELETE", A "/{container}/{object*}", object_delete, NULL, NULL},
     {"COPY", A "/{container}/{object*}", object_copy, NULL, NULL},
 };
@@ -110,6 +110,9 @@ static int info(struct http_request *req, struct http_response *resp, struct api
 	    "HEAD", "PUT", "POST", "DELETE", "allowed_digests", "sha1", "sha256", "sha512",
 	    "account_quotas", "container_quotas", "dlo", "max_get_time", 86400, "keystoneauth",
 	    "versioned_writes", "allowed_flags", "x-versions-location", "x-history-location");
+	json_object_set_new(
+	    doc, "formpost",
+	    json_pack("{s:[s,s,s]}", "allowed_digests", "sha1", "sha256", "sha512"));
 	http_reply_json(resp, 200, doc);
 	http_header_set(resp, "Content-Type", "application/json; charset=UTF-8");
 	return 0;
