@@ -5,7 +5,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS := -Isrc -D_GNU_SOURCE $(shell pkg-config --cflags libmicrohttpd jansson libsodium sqlite3 libcrypto 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs libmicrohttpd jansson libsodium sqlite3 libcrypto 2>/dev/null) -luuid -lpthread -lm
+LDLIBS  := $(shell pkg-config --libs libmicrohttpd jansson libsodium sqlite3 libcrypto 2>/dev/null) -luuid -lpthread -lm -lz -lbz2
 STD     := -std=gnu11
 
 # Every Debian package the build, the tests and the services need.
@@ -14,7 +14,8 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev clang-format
 	python3-openstackclient python3-openstacksdk python3-pytest python3-swiftclient \
 	python3-glanceclient python3-requests wrk curl iproute2 nftables dnsmasq-base \
 	qemu-system-x86 qemu-utils openssh-client procps iputils-ping iperf3 \
-	syslinux syslinux-common mtools dosfstools cpio kmod genisoimage python3-tempest conntrack radvd
+	syslinux syslinux-common mtools dosfstools cpio kmod genisoimage python3-tempest conntrack radvd \
+	zlib1g-dev libbz2-dev
 
 SRC_ALL   := $(shell find src -name '*.c' | sort)
 SRC_LIB   := $(filter-out src/main.c,$(SRC_ALL))

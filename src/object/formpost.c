@@ -77,20 +77,6 @@ static const char *title(struct arena *a, const char *s)
 	return c;
 }
 
-/* Python's urllib.parse.quote (safe "/"). */
-static const char *quote(struct arena *a, const char *s)
-{
-	char *out = arena_alloc(a, 3 * strlen(s) + 1), *o = out;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || strchr("_.-~/", *p))
-			*o++ = (char)*p;
-		else
-			o += sprintf(o, "%%%02X", *p);
-	}
-	*o = '\0';
-	return out;
-}
-
 /* A header value's main part and one of its parameters ("boundary",
  * "name", "filename"), quotes removed; NULL when absent. */
 static const char *header_param(struct arena *a, const char *value, const char *param)
@@ -503,7 +489,7 @@ static int form_finish(void *state, struct http_request *req, struct http_respon
 	}
 	const char *loc =
 	    arena_printf(a, "%s%sstatus=%d&message=%s", redirect, strchr(redirect, '?') ? "&" : "?",
-	                 code, quote(a, f->message ? f->message : ""));
+	                 code, object_url_quote(a, f->message ? f->message : ""));
 	const char *body = arena_printf(
 	    a, "<html><body><p><a href=\"%s\">Click to continue...</a></p></body></html>", loc);
 	http_reply_text(resp, 303, "text/html; charset=UTF-8", body, strlen(body));

@@ -25,6 +25,8 @@ struct arena;
 #define OBJECT_MAX_MANIFEST_SEGMENTS 1000
 #define OBJECT_MAX_MANIFEST_SIZE (8 * 1024 * 1024)
 #define OBJECT_MAX_BULK_DELETES 10000
+#define OBJECT_MAX_EXTRACT_CONTAINERS 10000 /* containers one archive may create */
+#define OBJECT_MAX_EXTRACT_FAILED 1000      /* failed files before giving up */
 
 struct object_svc {
 	struct http_service http;      /* /object-store */
@@ -103,6 +105,8 @@ double object_now(void);
 const char *object_timestamp(struct arena *a, double t);
 /* "a/b" URL-decoded in place; false when it is not a valid encoding. */
 bool object_url_decode(char *s);
+/* Python's urllib.parse.quote (safe "/"), as Swift quotes names in bodies. */
+char *object_url_quote(struct arena *a, const char *s);
 
 /* ---- range.c: Range and conditional requests ---- */
 /* Parses a Range header against a body of size bytes. Returns the number of
@@ -278,6 +282,8 @@ int object_list_reply(struct http_request *req, struct http_response *resp, json
 /* Copies src's whole body into a new object (X-Copy-From, COPY). */
 int object_copy_into(struct http_request *req, struct object_target *src, struct object_target *dst,
                      struct http_response *resp, struct api_error *err);
+/* X-Delete-At / X-Delete-After of req as an absolute time (0: none). */
+int object_delete_at_of(struct http_request *req, int64_t *out, struct api_error *err);
 int object_quota_check(struct arena *a, struct object_target *t, json_t *cmeta, int64_t add_bytes,
                        bool new_object, struct api_error *err);
 

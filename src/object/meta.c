@@ -281,3 +281,16 @@ bool object_url_decode(char *s)
 	*w = '\0';
 	return true;
 }
+
+char *object_url_quote(struct arena *a, const char *s)
+{
+	char *out = arena_alloc(a, 3 * strlen(s) + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || strchr("_.-~/", *p))
+			*o++ = (char)*p;
+		else
+			o += sprintf(o, "%%%02X", *p);
+	}
+	*o = '\0';
+	return out;
+}

@@ -80,7 +80,7 @@ int object_quota_check(struct arena *a, struct object_target *t, json_t *cmeta, 
 }
 
 /* X-Delete-At / X-Delete-After → an absolute time (0: none). */
-static int delete_at_of(struct http_request *req, int64_t *out, struct api_error *err)
+int object_delete_at_of(struct http_request *req, int64_t *out, struct api_error *err)
 {
 	const char *at = http_header(req, "X-Delete-At");
 	const char *after = http_header(req, "X-Delete-After");
@@ -299,7 +299,7 @@ int object_copy_into(struct http_request *req, struct object_target *src, struct
 	if (srow.manifest && !raw_manifest)
 		row.manifest = NULL; /* a copy of a DLO is its concatenation */
 	if (object_meta_update(req, row.meta, "X-Object-Meta-", NULL, false, err) != 0 ||
-	    delete_at_of(req, &row.delete_at, err) != 0)
+	    object_delete_at_of(req, &row.delete_at, err) != 0)
 		return -1;
 	object_meta_take(req, row.meta, kept_headers);
 	const char *ct = http_header(req, "Content-Type");
@@ -341,6 +341,11 @@ int object_put(struct http_request *req, struct http_response *resp, struct http
 	struct put_state *p = arena_alloc(req->arena, sizeof(*p));
 	p->req = req;
 	p->fd = -1;
+	bool extract;
+	if (object_extract_upload(req, resp, sink, &extract, err) != 0)
+		return -1;
+	if (extract)
+		return 0;
 	if (object_target_of(req, true, &p->t, err) != 0)
 		return -1;
 	const char *from = http_header(req, "X-Copy-From");
@@ -388,7 +393,7 @@ int object_put(struct http_request *req, struct http_response *resp, struct http
 	row->name = p->t.object;
 	row->meta = object_meta_parse(req->arena, NULL);
 	if (object_meta_update(req, row->meta, "X-Object-Meta-", NULL, false, err) != 0 ||
-	    delete_at_of(req, &row->delete_at, err) != 0)
+	    object_delete_at_of(req, &row->delete_at, err) != 0)
 		return -1;
 	object_meta_take(req, row->meta, kept_headers);
 	const char *ct = http_header(req, "Content-Type");

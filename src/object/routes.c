@@ -19,7 +19,6 @@ extern const struct db_migration object_migrations[];
 extern const size_t object_migrations_count;
 
 static int info(struct http_request *req, struct http_response *resp, struct api_error *err);
-static int not_allowed(struct http_request *req, struct http_response *resp, struct api_error *err);
 
 /* Swift's healthcheck middleware at the proxy's root: the service answers
  * once started (the daemon's own /healthcheck covers every service). */
@@ -39,8 +38,8 @@ static const struct http_route routes[] = {
     {"HEAD", A, object_account_head, NULL, NULL},
     {"POST", A, object_account_post, NULL, NULL},
     {"DELETE", A, object_account_delete, NULL, NULL},
-    {"PUT", A, not_allowed, NULL, NULL},
-    {"PUT", A "/{container}", object_container_put, NULL, NULL},
+    {"PUT", A, NULL, object_account_put_upload, NULL},
+    {"PUT", A "/{container}", NULL, object_container_put_upload, NULL},
     {"GET", A "/{container}", object_container_get, NULL, NULL},
     {"HEAD", A "/{container}", object_container_head, NULL, NULL},
     {"POST", A "/{container}", NULL, object_container_post_upload, NULL},
@@ -110,20 +109,16 @@ static int info(struct http_request *req, struct http_response *resp, struct api
 	    "HEAD", "PUT", "POST", "DELETE", "allowed_digests", "sha1", "sha256", "sha512",
 	    "account_quotas", "container_quotas", "dlo", "max_get_time", 86400, "keystoneauth",
 	    "versioned_writes", "allowed_flags", "x-versions-location", "x-history-location");
+	json_object_set_new(doc, "bulk_upload",
+	                    json_pack("{s:i,s:i}", "max_containers_per_extraction",
+	                              OBJECT_MAX_EXTRACT_CONTAINERS, "max_failed_extractions",
+	                              OBJECT_MAX_EXTRACT_FAILED));
 	json_object_set_new(
 	    doc, "formpost",
 	    json_pack("{s:[s,s,s]}", "allowed_digests", "sha1", "sha256", "sha512"));
 	http_reply_json(resp, 200, doc);
 	http_header_set(resp, "Content-Type", "application/json; charset=UTF-8");
 	return 0;
-}
-
-static int not_allowed(struct http_request *req, struct http_response *resp, struct api_error *err)
-{
-	(void)req;
-	(void)resp;
-	return api_fail(err, API_METHOD_NOT_ALLOWED,
-	                "The method is not allowed for the requested URL.");
 }
 
 /* Swift's short HTML bodies: "<html><h1>Not Found</h1><p>...</p></html>". */
