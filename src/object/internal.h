@@ -279,6 +279,11 @@ int object_list_collect(struct http_request *req, const char *account, const cha
 /* Writes a listing in the requested format (json, xml, plain). */
 int object_list_reply(struct http_request *req, struct http_response *resp, json_t *items,
                       const char *root_tag, const char *root_name, struct api_error *err);
+/* Points t at another account (Destination-Account, X-Copy-From-Account:
+ * "AUTH_<project id>", URL-encoded) and recomputes whether t's caller owns
+ * it; 412 for a malformed value. */
+int object_target_account(struct arena *a, struct object_target *t, const char *header,
+                          const char *value, struct api_error *err);
 /* Copies src's whole body into a new object (X-Copy-From, COPY). */
 int object_copy_into(struct http_request *req, struct object_target *src, struct object_target *dst,
                      struct http_response *resp, struct api_error *err);

@@ -338,7 +338,10 @@ int object_copy(struct http_request *req, struct http_response *resp, struct api
 	dst = src;
 	dst.container = s;
 	dst.object = slash + 1;
-	if (object_check_names(&dst, err) != 0)
+	const char *account = http_header(req, "Destination-Account");
+	if (object_check_names(&dst, err) != 0 ||
+	    (account &&
+	     object_target_account(req->arena, &dst, "Destination-Account", account, err) != 0))
 		return -1;
 	return object_copy_into(req, &src, &dst, resp, err);
 }

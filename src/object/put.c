@@ -223,6 +223,25 @@ static int put_finish(void *state, struct http_request *req, struct http_respons
 	return 0;
 }
 
+int object_target_account(struct arena *a, struct object_target *t, const char *header,
+                          const char *value, struct api_error *err)
+{
+	char *v = arena_strdup(a, value);
+	if (!object_url_decode(v) || !*v)
+		return api_fail(err, API_PRECONDITION_FAILED, "%s must not be empty", header);
+	if (strchr(v, '/'))
+		return api_fail(err, API_PRECONDITION_FAILED,
+		                "Account name cannot contain slashes");
+	if (strncmp(v, "AUTH_", 5) != 0 || !v[5])
+		return api_fail(err, API_PRECONDITION_FAILED,
+		                "%s must be of the form AUTH_<project id>", header);
+	t->account = v + 5;
+	t->tempurl = false; /* a signature is for its own account's path only */
+	t->owner = t->reseller ||
+	           (t->auth && t->auth->project_id && !strcmp(t->auth->project_id, t->account));
+	return 0;
+}
+
 static int copy_source(struct http_request *req, const char *spec, struct object_target *src,
                        const struct object_target *like, struct api_error *err)
 {
@@ -326,7 +345,9 @@ int object_copy_into(struct http_request *req, struct object_target *src, struct
 	created(req, resp, &row);
 	object_meta_emit(resp, row.meta); /* Swift answers a copy with its metadata */
 	http_header_set(resp, "X-Copied-From",
-	                arena_printf(a, "%s/%s", src->container, src->object));
+	                object_url_quote(a, arena_printf(a, "%s/%s", src->container, src->object)));
+	http_header_set(resp, "X-Copied-From-Account",
+	                object_url_quote(a, arena_printf(a, "AUTH_%s", src->account)));
 	http_header_set(resp, "X-Copied-From-Last-Modified", object_http_date(a, srow.modified));
 	return 0;
 fail:
@@ -351,7 +372,10 @@ int object_put(struct http_request *req, struct http_response *resp, struct http
 	const char *from = http_header(req, "X-Copy-From");
 	if (from) {
 		struct object_target src;
-		if (copy_source(req, from, &src, &p->t, err) != 0)
+		const char *from_account = http_header(req, "X-Copy-From-Account");
+		if (copy_source(req, from, &src, &p->t, err) != 0 ||
+		    (from_account && object_target_account(req->arena, &src, "X-Copy-From-Account",
+		                                           from_account, err) != 0))
 			return -1;
 		return object_copy_into(req, &src, &p->t, resp, err);
 	}
