@@ -99,8 +99,31 @@ static int add_slo(struct arena *a, struct object_svc *svc, const struct object_
 		if (object_db_get(a, row->account, arena_strndup(a, name, (size_t)(slash - name)),
 		                  slash + 1, &s, err) != 0)
 			return api_fail(err, API_CONFLICT, "Could not load segment %s", name);
-		if (add_row(a, svc, &s, l, depth + 1, err) != 0)
+		const char *range = json_string_value(json_object_get(seg, "range"));
+		if (!range) {
+			if (add_row(a, svc, &s, l, depth + 1, err) != 0)
+				return -1;
+			continue;
+		}
+		/* "first-last" as stored by object_slo_validate: only those
+		 * bytes of the segment's own pieces. */
+		unsigned long long first, last;
+		struct piece_list whole = {0};
+		if (sscanf(range, "%llu-%llu", &first, &last) != 2 || last < first)
+			return api_fail(err, API_INTERNAL, "The manifest of %s is damaged.",
+			                row->name);
+		if (add_row(a, svc, &s, &whole, depth + 1, err) != 0)
 			return -1;
+		uint64_t pos = 0;
+		for (size_t k = 0; k < whole.n; k++) {
+			uint64_t from = pos, to = pos + whole.p[k].length; /* [from, to) */
+			pos = to;
+			if (to <= first || from > last)
+				continue;
+			uint64_t skip = first > from ? first - from : 0;
+			uint64_t end = (last + 1 < to ? last + 1 : to) - from;
+			push(a, l, whole.p[k].path, whole.p[k].offset + skip, end - skip);
+		}
 	}
 	return 0;
 }
@@ -238,21 +261,58 @@ int object_slo_validate(struct arena *a, struct object_target *t, const char *bo
 			add_error(a, &errors, path, "Invalid size_bytes");
 			continue;
 		}
-		if (s.size == 0 && !s.slo) {
+		int64_t length = s.size;
+		const char *range = NULL;
+		json_t *jr = json_object_get(seg, "range");
+		if (jr && !json_is_null(jr)) {
+			struct object_range r;
+			const char *rv = json_string_value(jr);
+			if (!rv || !*rv) {
+				add_error(a, &errors, arena_printf(a, "Index %zu", i),
+				          "invalid range");
+				continue;
+			}
+			if (strchr(rv, ',')) {
+				add_error(a, &errors, arena_printf(a, "Index %zu", i),
+				          "multiple ranges (only one allowed)");
+				continue;
+			}
+			int n = object_parse_ranges(arena_printf(a, "bytes=%s", rv),
+			                            (uint64_t)s.size, &r, 1);
+			if (n == 0) {
+				add_error(a, &errors, arena_printf(a, "Index %zu", i),
+				          "invalid range");
+				continue;
+			}
+			if (n < 0) {
+				add_error(a, &errors, path, "Unsatisfiable Range");
+				continue;
+			}
+			if (r.first != 0 || r.last + 1 != (uint64_t)s.size) {
+				range = arena_printf(a, "%llu-%llu", (unsigned long long)r.first,
+				                     (unsigned long long)r.last);
+				length = (int64_t)(r.last - r.first + 1);
+			}
+		}
+		if (length == 0 && !s.slo) {
 			add_error(a, &errors, path,
 			          "Too small; each segment must be at least 1 byte.");
 			continue;
 		}
-		EVP_DigestUpdate(md, s.etag, strlen(s.etag));
-		sum += s.size;
+		/* Swift's SLO ETag: a ranged segment counts as "etag:range;". */
+		const char *part = range ? arena_printf(a, "%s:%s;", s.etag, range) : s.etag;
+		EVP_DigestUpdate(md, part, strlen(part));
+		sum += length;
 		json_array_append_new(out,
 		                      json_pack("{s:s,s:s,s:I,s:s,s:s}", "name",
 		                                arena_printf(a, "/%s", p), "hash", s.etag, "bytes",
 		                                (json_int_t)s.size, "content_type", s.content_type,
 		                                "last_modified", object_iso_time(a, s.modified)));
+		json_t *stored_seg = json_array_get(out, json_array_size(out) - 1);
+		if (range)
+			json_object_set_new(stored_seg, "range", json_string(range));
 		if (s.slo)
-			json_object_set_new(json_array_get(out, json_array_size(out) - 1),
-			                    "sub_slo", json_true());
+			json_object_set_new(stored_seg, "sub_slo", json_true());
 	}
 	unsigned char d[16];
 	unsigned int dl = 0;

@@ -103,3 +103,46 @@ def test_slo_validation(swift, unique):  # noqa: F811
     r = swift.req("PUT", "/%s/m?multipart-manifest=put" % c, data=json.dumps(ok))
     assert r.status_code == 201
     assert swift.req("GET", "/%s/m" % c).content == b"x" * 10 + b"y" * 10
+
+
+def test_slo_segment_ranges(swift, unique):  # noqa: F811
+    c = unique
+    swift.req("PUT", "/" + c)
+    chunks = [b"0123456789", b"abcdefghij", b"KLMNOPQRST"]
+    segs = put_segments(swift, c, "rs", chunks)
+    manifest = [dict(segs[0], range="2-5"),           # 2345
+                dict(segs[1], range="-3"),            # hij
+                dict(segs[2], range="7-"),            # RST
+                dict(segs[0]),                        # whole
+                dict(segs[1], range="0-9")]           # whole, stored without range
+    r = swift.req("PUT", "/%s/ranged?multipart-manifest=put" % c, data=json.dumps(manifest))
+    assert r.status_code == 201, r.text
+    want = b"2345" + b"hij" + b"RST" + chunks[0] + chunks[1]
+    parts = ["%s:2-5;" % segs[0]["etag"], "%s:7-9;" % segs[1]["etag"],
+             "%s:7-9;" % segs[2]["etag"], segs[0]["etag"], segs[1]["etag"]]
+    etag = hashlib.md5("".join(parts).encode()).hexdigest()
+    assert r.headers["ETag"] == '"%s"' % etag
+    g = swift.req("GET", "/%s/ranged" % c)
+    assert g.content == want and g.headers["ETag"] == '"%s"' % etag
+    assert int(g.headers["Content-Length"]) == len(want)
+    # a Range over the ranged segments
+    r = swift.req("GET", "/%s/ranged" % c, headers={"Range": "bytes=3-8"})
+    assert r.status_code == 206 and r.content == want[3:9]
+    assert r.headers["Content-Range"] == "bytes 3-8/%d" % len(want)
+    r = swift.req("GET", "/%s/ranged" % c, headers={"Range": "bytes=1-2,8-12,-4"})
+    assert r.status_code == 206
+    for piece in (want[1:3], want[8:13], want[-4:]):
+        assert piece in r.content
+    stored = swift.req("GET", "/%s/ranged?multipart-manifest=get" % c).json()
+    assert [s.get("range") for s in stored] == ["2-5", "7-9", "7-9", None, None]
+    # a nested SLO taken by range
+    sub = [dict(segs[0], range="8-9"), {"path": "/%s/ranged" % c, "range": "0-3"}]
+    r = swift.req("PUT", "/%s/nested?multipart-manifest=put" % c, data=json.dumps(sub))
+    assert r.status_code == 201, r.text
+    assert swift.req("GET", "/%s/nested" % c).content == b"89" + want[0:4]
+    # refusals
+    for bad, why in (("5-2", "invalid range"), ("a-b", "invalid range"),
+                     ("0-1,3-4", "multiple ranges"), ("20-30", "Unsatisfiable Range")):
+        r = swift.req("PUT", "/%s/bad?multipart-manifest=put" % c,
+                      data=json.dumps([dict(segs[0], range=bad)]))
+        assert r.status_code == 400 and why in r.text, (bad, r.text)
