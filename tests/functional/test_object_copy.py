@@ -8,34 +8,35 @@ from conftest_object import other, swift  # noqa: F401
 
 
 def test_copy_to_another_account(swift, other, cloud, unique):  # noqa: F811
+    # the other project (a plain member) copies from its account into the
+    # admin's: it needs a write grant there
     c = unique
-    assert swift.req("PUT", "/" + c).status_code == 201
-    assert swift.req("PUT", "/%s/obj" % c, data=b"cross",
+    assert other.req("PUT", "/" + c).status_code == 201
+    assert other.req("PUT", "/%s/obj" % c, data=b"cross",
                      headers={"X-Object-Meta-Kind": "x"}).status_code == 201
-    assert other.req("PUT", "/" + c + "-in").status_code == 201
+    assert swift.req("PUT", "/" + c + "-in").status_code == 201
     dest = {"Destination": "/%s-in/copied" % c,
-            "Destination-Account": "AUTH_%s" % other.project_id}
-    # no write grant in the other account yet
-    assert swift.req("COPY", "/%s/obj" % c, headers=dest).status_code == 403
-    other.req("POST", "/%s-in" % c, headers={"X-Container-Write": "%s:*" % swift.project_id})
-    r = swift.req("COPY", "/%s/obj" % c, headers=dest)
+            "Destination-Account": "AUTH_%s" % swift.project_id}
+    assert other.req("COPY", "/%s/obj" % c, headers=dest).status_code == 403
+    swift.req("POST", "/%s-in" % c, headers={"X-Container-Write": "%s:*" % other.project_id})
+    r = other.req("COPY", "/%s/obj" % c, headers=dest)
     assert r.status_code == 201, r.text
-    assert r.headers["X-Copied-From-Account"] == "AUTH_%s" % swift.project_id
+    assert r.headers["X-Copied-From-Account"] == "AUTH_%s" % other.project_id
     assert r.headers["X-Copied-From"] == "%s/obj" % c
-    got = other.req("GET", "/%s-in/copied" % c)
+    got = swift.req("GET", "/%s-in/copied" % c)
     assert got.content == b"cross" and got.headers["X-Object-Meta-Kind"] == "x"
     # a container the grant does not cover
     bad = dict(dest, Destination="/elsewhere/copied")
-    assert swift.req("COPY", "/%s/obj" % c, headers=bad).status_code == 403
+    assert other.req("COPY", "/%s/obj" % c, headers=bad).status_code == 403
     # malformed accounts
     for acct in ("AUTH_a/b", "", "noprefix"):
-        r = swift.req("COPY", "/%s/obj" % c, headers=dict(dest, **{"Destination-Account": acct}))
+        r = other.req("COPY", "/%s/obj" % c, headers=dict(dest, **{"Destination-Account": acct}))
         assert r.status_code == 412, acct
     # the account's own name is a same-account copy
-    r = swift.req("COPY", "/%s/obj" % c, headers={"Destination": "/%s/same" % c,
+    r = other.req("COPY", "/%s/obj" % c, headers={"Destination": "/%s/same" % c,
                                                   "Destination-Account": "AUTH_" +
-                                                  swift.project_id})
-    assert r.status_code == 201 and swift.req("GET", "/%s/same" % c).content == b"cross"
+                                                  other.project_id})
+    assert r.status_code == 201 and other.req("GET", "/%s/same" % c).content == b"cross"
 
 
 def test_put_copy_from_another_account(swift, other, unique):  # noqa: F811
