@@ -294,7 +294,7 @@ static void header(struct extract *x)
 		name = x->long_name;
 	const char *pax_path = json_string_value(json_object_get(x->pax, "path"));
 	if (pax_path)
-		name = pax_path;
+		name = arena_strdup(a, pax_path); /* the records are cleared below */
 	const char *pax_size = json_string_value(json_object_get(x->pax, "size"));
 	if (pax_size && type != 'x' && type != 'g')
 		size = strtoull(pax_size, NULL, 10);

@@ -163,3 +163,21 @@ def test_extract_with_swiftclient(swift, unique):  # noqa: F811
 def test_bulk_upload_advertised(cloud):
     info = requests.get(cloud.url + "/info", timeout=10).json()
     assert info["bulk_upload"]["max_containers_per_extraction"] == 10000
+
+
+def test_extract_body_in_tiny_chunks(swift, unique):  # noqa: F811
+    """Headers, pax records and data split across any chunk boundary."""
+    files = {"%s/%s" % (unique, "p" * 120): os.urandom(1500), "%s/b" % unique: b"b" * 513}
+    for mode, kind in (("w", "tar"), ("w:gz", "tar.gz"), ("w:bz2", "tar.bz2")):
+        body = archive(files, mode=mode, fmt=tarfile.PAX_FORMAT)
+
+        def chunks():
+            for i in range(0, len(body), 13):
+                yield body[i:i + 13]
+        r = swift.req("PUT", "?extract-archive=" + kind, data=chunks(),
+                      headers={"Accept": "application/json"})
+        assert r.json()["Number Files Created"] == 2, (kind, r.text)
+        for name, data in files.items():
+            assert swift.req("GET", "/" + name).content == data, kind
+        for name in files:
+            swift.req("DELETE", "/" + name)

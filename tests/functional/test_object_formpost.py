@@ -174,3 +174,25 @@ def test_formpost_container_key_base64_and_large_file(swift, cloud, unique):  # 
 def test_formpost_advertised(cloud):
     info = requests.get(cloud.url + "/info", timeout=10).json()
     assert set(info["formpost"]["allowed_digests"]) == {"sha1", "sha256", "sha512"}
+
+
+def test_formpost_body_in_tiny_chunks(swift, cloud, unique):  # noqa: F811
+    """The parser keeps its place across any split of the body (chunked
+    upload, 7 bytes a chunk: boundaries and headers arrive in pieces)."""
+    key = setup_key(swift, unique)
+    path = swift.path + "/%s/t-" % unique
+    sig, exp = sign(key, path, max_count=2)
+    data = b"--almost-a-boundary\r\n" + os.urandom(3000) + b"\r\n--"
+    body, ctype = form({"max_file_size": 1 << 20, "max_file_count": 2, "expires": exp,
+                        "signature": sig},
+                       [("a", "one", "text/x-one", data), ("b", "two", None, b"second")])
+
+    def chunks():
+        for i in range(0, len(body), 7):
+            yield body[i:i + 7]
+    r = requests.post(cloud.url + path, data=chunks(), headers={"Content-Type": ctype},
+                      timeout=30)
+    assert r.status_code == 201, r.text
+    got = swift.req("GET", "/%s/t-one" % unique)
+    assert got.content == data and got.headers["Content-Type"] == "text/x-one"
+    assert swift.req("GET", "/%s/t-two" % unique).content == b"second"
