@@ -487,6 +487,13 @@ static int form_finish(void *state, struct http_request *req, struct http_respon
 		http_reply_text(resp, code, "text/plain", body, strlen(body));
 		return 0;
 	}
+	for (const char *p = redirect; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			/* it would become a Location header */
+			static const char bad[] = "FormPost: invalid redirect";
+			http_reply_text(resp, 400, "text/plain", bad, sizeof(bad) - 1);
+			return 0;
+		}
 	const char *loc =
 	    arena_printf(a, "%s%sstatus=%d&message=%s", redirect, strchr(redirect, '?') ? "&" : "?",
 	                 code, object_url_quote(a, f->message ? f->message : ""));
