@@ -680,5 +680,5 @@ int object_container_put_upload(struct http_request *req, struct http_response *
 		return -1;
 	if (handled)
 		return 0;
-	return object_buffered(req, sink, object_container_put, err);
+	return object_buffered(req, sink, object_container_put, 1024 * 1024, err);
 }

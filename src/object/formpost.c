@@ -26,7 +26,7 @@
 
 #define FORM_MAX_VALUE 4096          /* longer field values are cut, as Swift */
 #define FORM_MAX_HEADERS (16 * 1024) /* of one part */
-#define BUFFERED_MAX (1024 * 1024)
+#define BUFFERED_MAX (1024 * 1024)   /* the core's default for buffered bodies */
 
 enum form_state {
 	FORM_PREAMBLE,    /* looking for the first delimiter */
@@ -224,6 +224,8 @@ static void begin_file(struct form *f, const char *filename, const char *ctype, 
 	struct api_error e = {0};
 	if (object_tempurl_keys(a, f->t.account, f->t.container, keys, &e) != 0)
 		return outcome(f, &e, NULL);
+	if (!f->t.container)
+		keys[0] = NULL; /* as Swift: a form needs a container to sign for */
 	if (!keys[0])
 		return fatal(f, 401, "Invalid Signature");
 	if (attr_int(f, "max_file_size", &max_size) != 0)
@@ -545,6 +547,8 @@ static const char *form_boundary(struct http_request *req)
 
 struct buffered {
 	http_handler handler;
+	size_t max;
+	bool too_long;
 	char *buf;
 	size_t len, cap;
 };
@@ -552,9 +556,13 @@ struct buffered {
 static int buffered_write(void *state, const char *data, size_t len, struct api_error *err)
 {
 	struct buffered *b = state;
-	if (b->len + len > BUFFERED_MAX)
-		return api_fail(err, API_TOO_LARGE,
-		                "Request body is larger than the limit of %d bytes.", BUFFERED_MAX);
+	(void)err;
+	/* Too long: the rest is read and dropped, and finish answers the 413
+	 * (the core cannot answer while a body is still coming in). */
+	if (b->too_long || b->len + len > b->max) {
+		b->too_long = true;
+		return 0;
+	}
 	if (b->len + len + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + len + 1)
@@ -581,6 +589,9 @@ static int buffered_finish(void *state, struct http_request *req, struct http_re
                            struct api_error *err)
 {
 	struct buffered *b = state;
+	if (b->too_long)
+		return api_fail(err, API_TOO_LARGE,
+		                "Request body is larger than the limit of %zu bytes.", b->max);
 	if (b->len) {
 		req->body = arena_strndup(req->arena, b->buf, b->len);
 		req->body_len = b->len;
@@ -589,12 +600,13 @@ static int buffered_finish(void *state, struct http_request *req, struct http_re
 }
 
 int object_buffered(struct http_request *req, struct http_sink *sink, http_handler handler,
-                    struct api_error *err)
+                    size_t max, struct api_error *err)
 {
 	(void)err;
 	struct buffered *b = arena_alloc(req->arena, sizeof(*b));
 	memset(b, 0, sizeof(*b));
 	b->handler = handler;
+	b->max = max;
 	arena_defer(req->arena, buffered_free, b);
 	sink->write = buffered_write;
 	sink->finish = buffered_finish;
@@ -610,7 +622,22 @@ int object_container_post_upload(struct http_request *req, struct http_response 
 	const char *boundary = form_boundary(req);
 	if (boundary)
 		return form_begin(req, sink, boundary, err);
-	return object_buffered(req, sink, object_container_post, err);
+	return object_buffered(req, sink, object_container_post, BUFFERED_MAX, err);
+}
+
+int object_account_post_upload(struct http_request *req, struct http_response *resp,
+                               struct http_sink *sink, struct api_error *err)
+{
+	(void)resp;
+	const char *boundary = form_boundary(req);
+	if (boundary)
+		return form_begin(req, sink, boundary, err);
+	/* bulk delete: as many lines as Swift's max_deletes_per_request of
+	 * its longest paths */
+	return object_buffered(req, sink, object_account_post,
+	                       (size_t)OBJECT_MAX_BULK_DELETES *
+	                           (OBJECT_MAX_NAME + OBJECT_MAX_CONTAINER_NAME + 2),
+	                       err);
 }
 
 int object_post_upload(struct http_request *req, struct http_response *resp, struct http_sink *sink,
@@ -620,5 +647,5 @@ int object_post_upload(struct http_request *req, struct http_response *resp, str
 	const char *boundary = form_boundary(req);
 	if (boundary)
 		return form_begin(req, sink, boundary, err);
-	return object_buffered(req, sink, object_post, err);
+	return object_buffered(req, sink, object_post, BUFFERED_MAX, err);
 }

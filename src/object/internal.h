@@ -221,10 +221,13 @@ int object_container_post_upload(struct http_request *req, struct http_response 
                                  struct http_sink *sink, struct api_error *err);
 int object_post_upload(struct http_request *req, struct http_response *resp, struct http_sink *sink,
                        struct api_error *err);
-/* A sink that buffers a small body (up to 1 MiB) into req->body, then runs
- * handler: for routes that stream only some of their requests. */
+/* The account's: a form there is refused as Swift does (no container). */
+int object_account_post_upload(struct http_request *req, struct http_response *resp,
+                               struct http_sink *sink, struct api_error *err);
+/* A sink that buffers a body (up to max bytes, else 413) into req->body,
+ * then runs handler: for routes that stream only some of their requests. */
 int object_buffered(struct http_request *req, struct http_sink *sink, http_handler handler,
-                    struct api_error *err);
+                    size_t max, struct api_error *err);
 
 /* ---- extract.c: bulk extract-archive ---- */
 /* PUT on the account, a container or an object path with

@@ -36,7 +36,7 @@ static const struct http_route routes[] = {
     {"GET", "/healthcheck", healthcheck, NULL, NULL},
     {"GET", A, object_account_get, NULL, NULL},
     {"HEAD", A, object_account_head, NULL, NULL},
-    {"POST", A, object_account_post, NULL, NULL},
+    {"POST", A, NULL, object_account_post_upload, NULL},
     {"DELETE", A, object_account_delete, NULL, NULL},
     {"PUT", A, NULL, object_account_put_upload, NULL},
     {"PUT", A "/{container}", NULL, object_container_put_upload, NULL},

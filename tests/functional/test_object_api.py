@@ -331,6 +331,17 @@ def test_bulk_delete(swift, unique):  # noqa: F811
                   headers={"Content-Type": "text/plain"})
     assert r.status_code == 200 and "Number Deleted: 1" in r.text
     assert swift.req("HEAD", "/" + c).status_code == 404
+    # a list over a megabyte (Swift takes 10000 paths of up to 1282 bytes)
+    body = "\n".join("/%s/%04d%s" % (c, i, "n" * 1000) for i in range(1500))
+    r = swift.req("POST", "?bulk-delete", data=body.encode(),
+                  headers={"Accept": "application/json", "Content-Type": "text/plain"})
+    assert r.status_code == 200 and r.json()["Number Not Found"] == 1500
+    # a container POST's body is small, or a 413 (the connection stays usable)
+    with requests.Session() as sess:
+        r = sess.post(swift.url + "/" + c, data=b"x" * (2 << 20),
+                      headers={"X-Auth-Token": swift.token})
+        assert r.status_code == 413
+        assert sess.head(swift.url, headers={"X-Auth-Token": swift.token}).status_code == 204
 
 
 def test_account_put_not_allowed(swift):  # noqa: F811

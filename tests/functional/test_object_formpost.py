@@ -140,6 +140,12 @@ def test_formpost_refusals(swift, cloud, unique):  # noqa: F811
     body, ctype = form({"max_file_size": 1 << 20, "max_file_count": 10, "expires": exp,
                         "signature": sig}, files)
     assert post(cloud, p2, body, ctype).status_code == 404
+    # a form posted to the account: nothing to sign for
+    sig, exp = sign(key, swift.path)
+    body, ctype = form({"max_file_size": 1 << 20, "max_file_count": 10, "expires": exp,
+                        "signature": sig}, files)
+    r = post(cloud, swift.path, body, ctype)
+    assert r.status_code == 401 and "FormPost: Invalid Signature" in r.text
     # no boundary at all in the body
     r = post(cloud, path, b"just text", ctype)
     assert r.status_code == 400 and "FormPost" in r.text
