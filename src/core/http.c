@@ -28,13 +28,22 @@ struct request_state {
 	struct http_response resp;
 	struct api_error err;
 	struct http_sink sink;
-	bool sink_open;  /* write may have run: abort undoes it */
-	bool answered;   /* a response is queued */
-	bool decided;    /* resp or err holds the answer, to queue at the end */
-	bool body_begun; /* some body bytes arrived */
-	char *buf;       /* malloc'ed body buffer, moved to the arena at the end */
+	bool sink_open;   /* write may have run: abort undoes it */
+	bool answered;    /* a response is queued */
+	bool decided;     /* resp or err holds the answer, to queue at the end */
+	bool body_begun;  /* some body bytes arrived */
+	size_t discarded; /* body bytes read and dropped after the answer was decided */
+	char *buf;        /* malloc'ed body buffer, moved to the arena at the end */
 	size_t len, cap;
 };
+
+/* A body refused part way (a sink's write failed, the buffer limit was
+ * passed) is still read, up to this much, before the error is sent: a
+ * server that answers and closes while the client is still sending makes
+ * the client's kernel drop the answer (the connection is reset), so the
+ * client would see a broken connection instead of, say, a 413. Past this,
+ * the answer goes out at once and the connection closes. */
+#define HTTP_DISCARD_MAX (64u << 20)
 
 struct http_server *http_server_new(const struct http_server_options *opts)
 {
@@ -452,13 +461,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (st->answered || st->decided)
+		if (st->answered)
 			return MHD_YES;
+		if (st->decided) {
+			st->discarded += n;
+			if (st->body_begun && st->discarded > HTTP_DISCARD_MAX)
+				return answer_now(conn, st, true);
+			return MHD_YES;
+		}
 		st->body_begun = true;
 		if (st->sink_open) {
 			if (st->sink.write(st->sink.state, upload_data, n, &st->err) != 0) {
 				abort_sink(st);
-				return answer_now(conn, st, true);
+				st->decided = true; /* answered once the body is in */
 			}
 			return MHD_YES;
 		}
@@ -466,7 +481,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			api_fail(&st->err, API_TOO_LARGE,
 			         "Request body is larger than the limit of %zu bytes.",
 			         s->opts.max_body);
-			return answer_now(conn, st, true);
+			free(st->buf);
+			st->buf = NULL;
+			st->len = st->cap = 0;
+			st->decided = true;
+			return MHD_YES;
 		}
 		if (st->len + n + 1 > st->cap) {
 			size_t cap = st->cap ? st->cap : 4096;

@@ -132,6 +132,27 @@ def test_container_quotas(swift, unique):  # noqa: F811
                      headers={"X-Container-Meta-Quota-Bytes": "lots"}).status_code == 400
 
 
+def test_a_body_refused_part_way_still_gets_its_413(swift, unique):  # noqa: F811
+    """A chunked upload has no length to check first: a quota (checked at
+    the end) and an SLO manifest over 8 MiB (refused while it streams) are
+    found out with the body. The client must still get the 413 and its
+    body (the server reads the rest rather than reset the connection
+    under the client's feet), and nothing is stored."""
+    c = unique
+    swift.req("PUT", "/" + c, headers={"X-Container-Meta-Quota-Bytes": "100000"})
+
+    def chunks(n):
+        for _ in range(n):
+            yield b"x" * 65536
+    r = swift.req("PUT", "/%s/big" % c, data=chunks(64))
+    assert r.status_code == 413 and "quota" in r.text.lower(), r.text
+    assert swift.req("HEAD", "/%s/big" % c).status_code == 404
+    r = swift.req("PUT", "/%s/man?multipart-manifest=put" % c, data=chunks(256))
+    assert r.status_code == 413 and "Manifest File" in r.text, r.text
+    assert swift.req("HEAD", "/%s/man" % c).status_code == 404
+    assert swift.req("PUT", "/%s/small" % c, data=b"ok").status_code == 201
+
+
 def test_account_quota_needs_reseller_admin(swift, other, cloud):  # noqa: F811
     # a project member may not set its own quota
     r = other.req("POST", headers={"X-Account-Meta-Quota-Bytes": "5"})
