@@ -23,7 +23,7 @@ img=$(openstack image create --disk-format qcow2 --container-format bare --file 
 img2=$(openstack image create --disk-format raw --container-format bare --file /dev/null tempest-img2 -f value -c id)
 pub=$(openstack network show public -f value -c id)
 cd "$work"
-tempest init ws >/dev/null
+tempest init --name "stackd-$(basename "$work")" ws >/dev/null
 cat >ws/etc/tempest.conf <<CONF
 [DEFAULT]
 log_file = tempest.log
@@ -86,5 +86,5 @@ discoverable_apis = slo,bulk_delete,bulk_upload,tempurl,account_quotas,container
 CONF
 cd ws
 tempest run --concurrency "$workers" --regex "$regex" >"$work/run.log" 2>&1 || true
-tail -n 8 "$work/run.log"
+grep -E "^ - (Passed|Failed|Skipped)" "$work/run.log" || tail -n 20 "$work/run.log"
 echo "workspace: $work"
