@@ -178,6 +178,19 @@ COMPUTE_HANDLER(compute_hypervisor_detail);
 COMPUTE_HANDLER(compute_hypervisor_show);
 COMPUTE_HANDLER(compute_hypervisor_stats);
 COMPUTE_HANDLER(compute_service_list);
+COMPUTE_HANDLER(compute_server_group_list);
+COMPUTE_HANDLER(compute_server_group_create);
+COMPUTE_HANDLER(compute_server_group_show);
+COMPUTE_HANDLER(compute_server_group_delete);
+
+/* ---- server_groups.c ---- */
+/* Inside the create transaction: the group the new servers join (the
+ * caller's, 400 if unknown), 403 past server_group_members, and the
+ * group's part of the scheduler's demand (policy, members on host). */
+int compute_server_group_claim(struct http_request *req, const char *group_id, long long count,
+                               const char *host, struct compute_demand *d, struct api_error *err);
+int compute_server_group_add(const char *group_id, const char *server_id, struct api_error *err);
+int compute_server_groups_used(const char *project_id, long long *n, struct api_error *err);
 
 /* ---- quotas.c ---- */
 /* Inside the caller's transaction: 403 when adding count servers of the
@@ -189,6 +202,9 @@ int compute_quota_check_delta(const struct config *cfg, const char *project_id, 
                               long long cores, long long ram_mb, struct api_error *err);
 int compute_keypair_quota_check(const struct config *cfg, const char *user_id,
                                 struct api_error *err);
+/* The project's limit of a quota resource ("server_groups", ...). */
+int compute_quota_limit(const struct config *cfg, const char *project_id, const char *resource,
+                        long long *out, struct api_error *err);
 /* Inside the caller's transaction: how much of the host servers use. */
 int compute_host_usage(const char *host, struct compute_usage *out, struct api_error *err);
 

@@ -169,6 +169,17 @@ int compute_sched_filter(const struct compute_host *h, const struct compute_usag
 		         h->arch);
 		return -1;
 	}
+	/* Anti-affinity: at most one member per host, counting the ones this
+	 * request places; affinity: members elsewhere would refuse this host,
+	 * and with one host there is no elsewhere. */
+	if (d->group_policy != NULL && strcmp(d->group_policy, "anti-affinity") == 0 &&
+	    d->group_on_host + d->count > 1) {
+		snprintf(reason, len,
+		         "ServerGroupAntiAffinityFilter: anti-affinity group %s has %lld member(s) "
+		         "on this host, %d more asked",
+		         d->group_id ? d->group_id : "?", d->group_on_host, d->count);
+		return -1;
+	}
 	long long ram_cap = (long long)((double)h->ram_mb * h->ram_ratio) - h->reserved_ram_mb;
 	long long ram_free = ram_cap - u->ram_mb;
 	if (d->ram_mb * d->count > ram_free) {
@@ -201,6 +212,27 @@ int compute_sched_filter(const struct compute_host *h, const struct compute_usag
 double compute_sched_weight(const struct compute_host *h, const struct compute_usage *u)
 {
 	return (double)h->ram_mb * h->ram_ratio - (double)h->reserved_ram_mb - (double)u->ram_mb;
+}
+
+double compute_sched_group_weight(const struct compute_demand *d)
+{
+	if (d->group_policy == NULL)
+		return 0;
+	if (strcmp(d->group_policy, "soft-affinity") == 0)
+		return (double)d->group_on_host;
+	if (strcmp(d->group_policy, "soft-anti-affinity") == 0)
+		return -(double)d->group_on_host;
+	return 0;
+}
+
+bool compute_group_policy_valid(const char *policy, int mv)
+{
+	if (policy == NULL)
+		return false;
+	if (strcmp(policy, "affinity") == 0 || strcmp(policy, "anti-affinity") == 0)
+		return true;
+	return mv >= 15 &&
+	       (strcmp(policy, "soft-affinity") == 0 || strcmp(policy, "soft-anti-affinity") == 0);
 }
 
 static const char *const key_types[] = {"ssh-rsa",

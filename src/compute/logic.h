@@ -47,15 +47,30 @@ struct compute_demand {
 	long long ram_mb, disk_gb; /* disk: root + ephemeral + swap, GiB */
 	const char *zone;          /* NULL: any */
 	const char *arch;          /* image property, NULL: any */
+	/* The server group the servers join (os:scheduler_hints group):
+	 * its policy (NULL: none), its id (for messages), and how many of
+	 * its members already run on this host. */
+	const char *group_policy;
+	const char *group_id;
+	long long group_on_host;
 };
 
-/* Runs the filters (enabled, zone, architecture, RAM, vCPU, disk) in
- * Nova's order: 0 when the host passes, or -1 and the first filter's
- * reason ("RamFilter: needs 4096 MB, 1024 MB free of 2048 MB") in reason. */
+/* Runs the filters (enabled, zone, architecture, server group affinity
+ * and anti-affinity, RAM, vCPU, disk) in Nova's order: 0 when the host passes, or -1 and the first
+ * filter's reason ("RamFilter: needs 4096 MB, 1024 MB free of 2048 MB") in reason. */
 int compute_sched_filter(const struct compute_host *h, const struct compute_usage *u,
                          const struct compute_demand *d, char *reason, size_t len);
 /* The spread weigher: free RAM after placing d (higher is better). */
 double compute_sched_weight(const struct compute_host *h, const struct compute_usage *u);
+
+/* The server group weighers (ServerGroupSoftAffinityWeigher and
+ * ServerGroupSoftAntiAffinityWeigher): members already on the host, as a
+ * plus for soft-affinity and a minus for soft-anti-affinity, 0 for other
+ * policies. The soft policies never refuse a host; they only weigh. */
+double compute_sched_group_weight(const struct compute_demand *d);
+
+/* Nova's server group policies; soft ones from 2.15. */
+bool compute_group_policy_valid(const char *policy, int mv);
 
 /* An OpenSSH public key line: its type ("ssh"; Nova's key pair type) is
  * checked, and its MD5 fingerprint written as Nova shows it ("ab:cd:..").

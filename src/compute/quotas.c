@@ -81,6 +81,15 @@ static size_t quota_index(const char *name)
 	return NQUOTA;
 }
 
+int compute_quota_limit(const struct config *cfg, const char *project_id, const char *resource,
+                        long long *out, struct api_error *err)
+{
+	size_t i = quota_index(resource);
+	if (i == NQUOTA)
+		return api_fail(err, API_INTERNAL, "no quota resource %s", resource);
+	return quota_limit(cfg, project_id, i, out, err);
+}
+
 static int project_usage(const char *project, long long used[3], struct api_error *err)
 {
 	sqlite3_stmt *st = db_stmt(SQL_USAGE, err);
@@ -170,8 +179,9 @@ static json_t *quota_set(struct http_request *req, const char *project, bool def
 {
 	struct compute_svc *svc = req->ctx;
 	json_t *o = json_pack("{s:s}", "id", project);
-	long long used[3] = {0, 0, 0};
-	if (detail && project_usage(project, used, err) != 0) {
+	long long used[3] = {0, 0, 0}, groups = 0;
+	if (detail && (project_usage(project, used, err) != 0 ||
+	               compute_server_groups_used(project, &groups, err) != 0)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -192,6 +202,8 @@ static json_t *quota_set(struct http_request *req, const char *project, bool def
 				in_use = used[1];
 			else if (strcmp(quota_defs[i].name, "ram") == 0)
 				in_use = used[2];
+			else if (strcmp(quota_defs[i].name, "server_groups") == 0)
+				in_use = groups;
 			json_object_set_new(o, quota_defs[i].name,
 			                    json_pack("{s:I,s:I,s:i}", "limit", lim, "in_use",
 			                              in_use, "reserved", 0));
@@ -351,8 +363,9 @@ COMPUTE_HANDLER(compute_limits)
 	const char *q = http_query(req, "tenant_id");
 	if (q && compute_is_admin(req))
 		project = q;
-	long long used[3];
-	if (project_usage(project, used, err) != 0)
+	long long used[3], groups = 0;
+	if (project_usage(project, used, err) != 0 ||
+	    compute_server_groups_used(project, &groups, err) != 0)
 		return -1;
 	json_t *abs = json_object();
 	for (size_t i = 0; i < NQUOTA; i++) {
@@ -372,7 +385,7 @@ COMPUTE_HANDLER(compute_limits)
 	json_object_set_new(abs, "totalInstancesUsed", json_integer(used[0]));
 	json_object_set_new(abs, "totalCoresUsed", json_integer(used[1]));
 	json_object_set_new(abs, "totalRAMUsed", json_integer(used[2]));
-	json_object_set_new(abs, "totalServerGroupsUsed", json_integer(0));
+	json_object_set_new(abs, "totalServerGroupsUsed", json_integer(groups));
 	if (compute_mv(req) < 36) {
 		json_object_set_new(abs, "maxSecurityGroups", json_integer(10));
 		json_object_set_new(abs, "maxSecurityGroupRules", json_integer(20));

@@ -97,6 +97,10 @@ static const struct http_route routes[] = {
     {"GET", V "/os-hypervisors/statistics", compute_hypervisor_stats, NULL, "compute:admin"},
     {"GET", V "/os-hypervisors/{hypervisor_id}", compute_hypervisor_show, NULL, "compute:admin"},
     {"GET", V "/os-services", compute_service_list, NULL, "compute:admin"},
+    {"GET", V "/os-server-groups", compute_server_group_list, NULL, "compute"},
+    {"POST", V "/os-server-groups", compute_server_group_create, NULL, "compute"},
+    {"GET", V "/os-server-groups/{group_id}", compute_server_group_show, NULL, "compute"},
+    {"DELETE", V "/os-server-groups/{group_id}", compute_server_group_delete, NULL, "compute"},
     /* Not built yet: every other Nova API answers 501 with Nova's body. */
     {"GET", V "/{rest*}", not_implemented, NULL, "compute"},
     {"POST", V "/{rest*}", not_implemented, NULL, "compute"},

@@ -322,6 +322,7 @@ static const char *hostname_of(struct arena *a, const char *name)
 struct create_args {
 	const char *name, *image_id, *flavor_ref, *key_name, *key_data, *user_data;
 	const char *zone, *description;
+	const char *group_id; /* os:scheduler_hints group, NULL: none */
 	bool config_drive;
 	long long min_count, max_count;
 	json_t *metadata, *tags;
@@ -590,6 +591,31 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 	return 0;
 }
 
+/* The scheduler hints beside "server" (either of Nova's two names); the
+ * one this scheduler knows is `group`, others are accepted and unused. */
+static int hints_parse(json_t *body, struct create_args *c, struct api_error *err)
+{
+	json_t *h = json_object_get(body, "os:scheduler_hints");
+	if (h == NULL)
+		h = json_object_get(body, "OS-SCH-HNT:scheduler_hints");
+	if (h == NULL)
+		return 0;
+	if (!json_is_object(h))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute os:scheduler_hints. Value: not "
+		                "an object");
+	json_t *g = json_object_get(h, "group");
+	if (g == NULL)
+		return 0;
+	if (!json_is_string(g) || !ids_is_uuid(json_string_value(g)))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute group. Value: %s. is not a "
+		                "'uuid'",
+		                json_is_string(g) ? json_string_value(g) : "(not a string)");
+	c->group_id = json_string_value(g);
+	return 0;
+}
+
 /* Image, flavor, key pair and zone, as the caller may use them. */
 static int create_resolve(struct http_request *req, struct create_args *c, struct api_error *err)
 {
@@ -710,6 +736,9 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 	                ? json_string_value(json_object_get(c->image.properties, "architecture"))
 	                : NULL,
 	};
+	if (c->group_id != NULL &&
+	    compute_server_group_claim(req, c->group_id, n, svc->host.name, &d, err) != 0)
+		goto fail;
 	char reason[512];
 	*scheduled = compute_sched_filter(&svc->host, &used, &d, reason, sizeof(reason)) == 0;
 	char *fault = NULL;
@@ -761,7 +790,8 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 		db_bind_text(st, k++, fault);
 		db_bind_text(st, k++, now);
 		db_bind_text(st, k++, now);
-		if (db_exec_stmt(st, err) != 0) {
+		if (db_exec_stmt(st, err) != 0 ||
+		    (c->group_id && compute_server_group_add(c->group_id, ids[i], err) != 0)) {
 			free(fault);
 			goto fail;
 		}
@@ -844,7 +874,8 @@ COMPUTE_HANDLER(compute_server_create)
 	memset(&c, 0, sizeof(c));
 	if (http_body_json(req, &body, err) != 0 ||
 	    json_get_object(body, "server", true, &srv, err) != 0 ||
-	    create_parse(req, srv, &c, err) != 0 || create_resolve(req, &c, err) != 0)
+	    create_parse(req, srv, &c, err) != 0 || hints_parse(body, &c, err) != 0 ||
+	    create_resolve(req, &c, err) != 0)
 		return -1;
 	/* One request creates at most 1000 servers (the create loop counts
 	 * down from max_count to what the quota allows). */

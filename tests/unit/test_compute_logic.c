@@ -91,6 +91,30 @@ static void test_scheduler(void)
 	      strstr(why, "ComputeFilter"));
 	h.enabled = true;
 	CHECK(compute_sched_weight(&h, &u) == 4096 - 512 - 1024);
+	/* Server groups: anti-affinity refuses a host with a member (or a
+	 * request for two on one host); the soft policies only weigh. */
+	d.group_id = "g1";
+	d.group_policy = "anti-affinity";
+	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == 0);
+	d.group_on_host = 1;
+	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == -1 &&
+	      strstr(why, "ServerGroupAntiAffinityFilter") && strstr(why, "g1"));
+	d.group_on_host = 0;
+	d.count = 2;
+	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == -1);
+	d.count = 1;
+	d.group_on_host = 3;
+	d.group_policy = "affinity";
+	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == 0);
+	d.group_policy = "soft-anti-affinity";
+	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == 0);
+	CHECK(compute_sched_group_weight(&d) == -3);
+	d.group_policy = "soft-affinity";
+	CHECK(compute_sched_group_weight(&d) == 3);
+	CHECK(compute_group_policy_valid("soft-affinity", 15));
+	CHECK(!compute_group_policy_valid("soft-affinity", 14));
+	CHECK(compute_group_policy_valid("anti-affinity", 1));
+	CHECK(!compute_group_policy_valid("best-effort", 60));
 }
 
 static void test_fingerprint(void)
