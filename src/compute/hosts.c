@@ -31,18 +31,30 @@ static json_t *id_of(struct http_request *req, const char *salt, int legacy)
 	return compute_mv(req) >= 53 ? json_string(host_uuid(req, salt)) : json_integer(legacy);
 }
 
-COMPUTE_HANDLER(compute_az_list)
+/* The zone of this host: an aggregate's, else the configured default. */
+static int zone_of(struct http_request *req, char zone[256], struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
+	return compute_host_zone(svc, svc->host.name, zone, 256, err);
+}
+
+COMPUTE_HANDLER(compute_az_list)
+{
+	char zone[256];
+	if (zone_of(req, zone, err) != 0)
+		return -1;
 	http_reply_json(resp, 200,
 	                json_pack("{s:[{s:s,s:{s:b},s:n}]}", "availabilityZoneInfo", "zoneName",
-	                          svc->host.zone, "zoneState", "available", 1, "hosts"));
+	                          zone, "zoneState", "available", 1, "hosts"));
 	return 0;
 }
 
 COMPUTE_HANDLER(compute_az_detail)
 {
 	struct compute_svc *svc = req->ctx;
+	char zone[256];
+	if (zone_of(req, zone, err) != 0)
+		return -1;
 	char now[28];
 	ids_time_iso_us(ids_now(), now);
 	json_t *hosts = json_object();
@@ -51,7 +63,7 @@ COMPUTE_HANDLER(compute_az_detail)
 	                              1, "updated_at", now));
 	http_reply_json(resp, 200,
 	                json_pack("{s:[{s:s,s:{s:b},s:o}]}", "availabilityZoneInfo", "zoneName",
-	                          svc->host.zone, "zoneState", "available", 1, "hosts", hosts));
+	                          zone, "zoneState", "available", 1, "hosts", hosts));
 	return 0;
 }
 
@@ -170,6 +182,9 @@ COMPUTE_HANDLER(compute_service_list)
 	struct compute_svc *svc = req->ctx;
 	const char *host = http_query(req, "host");
 	const char *binary = http_query(req, "binary");
+	char zone[256];
+	if (zone_of(req, zone, err) != 0)
+		return -1;
 	char now[28];
 	ids_time_iso_us(ids_now(), now);
 	json_t *list = json_array();
@@ -177,8 +192,8 @@ COMPUTE_HANDLER(compute_service_list)
 	    (!binary || strcmp(binary, "nova-compute") == 0)) {
 		json_t *s = json_pack("{s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:n}", "id",
 		                      id_of(req, "service", 1), "binary", "nova-compute", "host",
-		                      svc->host.name, "zone", svc->host.zone, "status", "enabled",
-		                      "state", "up", "updated_at", now, "disabled_reason");
+		                      svc->host.name, "zone", zone, "status", "enabled", "state",
+		                      "up", "updated_at", now, "disabled_reason");
 		if (compute_mv(req) >= 11)
 			json_object_set_new(s, "forced_down", json_false());
 		json_array_append_new(list, s);

@@ -178,10 +178,22 @@ COMPUTE_HANDLER(compute_hypervisor_detail);
 COMPUTE_HANDLER(compute_hypervisor_show);
 COMPUTE_HANDLER(compute_hypervisor_stats);
 COMPUTE_HANDLER(compute_service_list);
+COMPUTE_HANDLER(compute_aggregate_list);
+COMPUTE_HANDLER(compute_aggregate_create);
+COMPUTE_HANDLER(compute_aggregate_show);
+COMPUTE_HANDLER(compute_aggregate_update);
+COMPUTE_HANDLER(compute_aggregate_delete);
+COMPUTE_HANDLER(compute_aggregate_action);
 COMPUTE_HANDLER(compute_server_group_list);
 COMPUTE_HANDLER(compute_server_group_create);
 COMPUTE_HANDLER(compute_server_group_show);
 COMPUTE_HANDLER(compute_server_group_delete);
+
+/* ---- aggregates.c ---- */
+/* The availability zone of host: the one an aggregate of the host names,
+ * else `[compute] availability_zone` (svc->host.zone). */
+int compute_host_zone(const struct compute_svc *svc, const char *host, char *zone, size_t len,
+                      struct api_error *err);
 
 /* ---- server_groups.c ---- */
 /* Inside the create transaction: the group the new servers join (the

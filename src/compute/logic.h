@@ -26,7 +26,7 @@ const char *compute_status_vm_state(const char *status);
 /* One compute host as the scheduler sees it. */
 struct compute_host {
 	char name[256];
-	char zone[64];
+	char zone[256];
 	bool enabled;
 	int vcpus;
 	long long ram_mb, disk_gb;

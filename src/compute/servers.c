@@ -670,12 +670,16 @@ static int create_resolve(struct http_request *req, struct create_args *c, struc
 				    "host to be performed.");
 			*colon = '\0';
 		}
-		if (*z && strcmp(z, svc->host.zone) != 0)
+		/* The zones are the host's (an aggregate's or the default). */
+		char zone[256];
+		if (compute_host_zone(svc, svc->host.name, zone, sizeof(zone), err) != 0)
+			return -1;
+		if (*z && strcmp(z, zone) != 0)
 			return api_fail(err, API_BAD_REQUEST,
 			                "The requested availability zone is not available");
-		c->zone = *z ? z : svc->host.zone;
+		c->zone = *z ? z : NULL;
 	} else
-		c->zone = svc->host.zone;
+		c->zone = NULL;
 	return 0;
 }
 
@@ -739,8 +743,15 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 	if (c->group_id != NULL &&
 	    compute_server_group_claim(req, c->group_id, n, svc->host.name, &d, err) != 0)
 		goto fail;
+	/* The host as the filters see it now: its zone from the aggregates,
+	 * read in this transaction. A server without a zone asked for gets
+	 * the host's (Nova sets it when the server is scheduled). */
+	struct compute_host host = svc->host;
+	if (compute_host_zone(svc, host.name, host.zone, sizeof(host.zone), err) != 0)
+		goto fail;
 	char reason[512];
-	*scheduled = compute_sched_filter(&svc->host, &used, &d, reason, sizeof(reason)) == 0;
+	*scheduled = compute_sched_filter(&host, &used, &d, reason, sizeof(reason)) == 0;
+	const char *zone = c->zone ? c->zone : *scheduled ? host.zone : NULL;
 	char *fault = NULL;
 	if (!*scheduled) {
 		char msg[1400];
@@ -777,7 +788,7 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 		db_bind_text(st, k++, c->key_data);
 		db_bind_text(st, k++, c->user_data);
 		sqlite3_bind_int(st, k++, c->config_drive);
-		db_bind_text(st, k++, c->zone);
+		db_bind_text(st, k++, zone);
 		db_bind_text(st, k++, *scheduled ? svc->host.name : NULL);
 		db_bind_text(st, k++, *scheduled ? "building" : "error");
 		db_bind_text(st, k++, *scheduled ? "spawning" : NULL);
