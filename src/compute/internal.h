@@ -184,6 +184,8 @@ COMPUTE_HANDLER(compute_aggregate_show);
 COMPUTE_HANDLER(compute_aggregate_update);
 COMPUTE_HANDLER(compute_aggregate_delete);
 COMPUTE_HANDLER(compute_aggregate_action);
+COMPUTE_HANDLER(compute_usage_list);
+COMPUTE_HANDLER(compute_usage_show);
 COMPUTE_HANDLER(compute_server_group_list);
 COMPUTE_HANDLER(compute_server_group_create);
 COMPUTE_HANDLER(compute_server_group_show);

@@ -104,6 +104,8 @@ static const struct http_route routes[] = {
     {"DELETE", V "/os-aggregates/{aggregate_id}", compute_aggregate_delete, NULL, "compute:admin"},
     {"POST", V "/os-aggregates/{aggregate_id}/action", compute_aggregate_action, NULL,
      "compute:admin"},
+    {"GET", V "/os-simple-tenant-usage", compute_usage_list, NULL, "compute:admin"},
+    {"GET", V "/os-simple-tenant-usage/{tenant_id}", compute_usage_show, NULL, "compute"},
     {"GET", V "/os-server-groups", compute_server_group_list, NULL, "compute"},
     {"POST", V "/os-server-groups", compute_server_group_create, NULL, "compute"},
     {"GET", V "/os-server-groups/{group_id}", compute_server_group_show, NULL, "compute"},
