@@ -429,22 +429,13 @@ fail:
 	return -1;
 }
 
-/* createImage: a queued image now (its id answers at once), filled by the
- * snapshot job; the server stays in its state with task image_uploading. */
-static int do_create_image(struct http_request *req, struct http_response *resp,
-                           const struct compute_server *s, json_t *arg, struct api_error *err)
+/* A queued private snapshot image of the server (createImage, shelve),
+ * with Nova's snapshot properties, filled later by a job. */
+static int snapshot_image(struct http_request *req, const struct compute_server *s,
+                          const char *name, json_t *md, struct image_info *img,
+                          struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
-	const char *name = NULL;
-	json_t *md = NULL;
-	if (!json_is_object(arg) || json_get_string(arg, "name", true, &name, err) != 0 ||
-	    json_get_object(arg, "metadata", false, &md, err) != 0)
-		return err->kind ? -1
-		                 : api_fail(err, API_BAD_REQUEST,
-		                            "Invalid input for field/attribute createImage.");
-	if (json_check_length("name", name, 255, err) != 0 ||
-	    (md && compute_metadata_valid(md, "metadata", err) != 0))
-		return -1;
 	json_t *props = md ? json_deep_copy(md) : json_object();
 	json_object_set_new(props, "instance_uuid", json_string(s->id));
 	json_object_set_new(props, "image_type", json_string("snapshot"));
@@ -461,6 +452,24 @@ static int do_create_image(struct http_request *req, struct http_response *resp,
 	    .min_disk = json_integer_value(json_object_get(s->flavor, "disk")),
 	    .properties = props,
 	};
+	return image_create_queued(svc->env, req->arena, &args, img, err);
+}
+
+/* createImage: a queued image now (its id answers at once), filled by the
+ * snapshot job; the server stays in its state with task image_uploading. */
+static int do_create_image(struct http_request *req, struct http_response *resp,
+                           const struct compute_server *s, json_t *arg, struct api_error *err)
+{
+	const char *name = NULL;
+	json_t *md = NULL;
+	if (!json_is_object(arg) || json_get_string(arg, "name", true, &name, err) != 0 ||
+	    json_get_object(arg, "metadata", false, &md, err) != 0)
+		return err->kind ? -1
+		                 : api_fail(err, API_BAD_REQUEST,
+		                            "Invalid input for field/attribute createImage.");
+	if (json_check_length("name", name, 255, err) != 0 ||
+	    (md && compute_metadata_valid(md, "metadata", err) != 0))
+		return -1;
 	if (db_begin(err) != 0)
 		return -1;
 	if (claim_task(req, s, "createImage", COMPUTE_TASK_SNAPSHOT,
@@ -470,7 +479,7 @@ static int do_create_image(struct http_request *req, struct http_response *resp,
 		return -1;
 	}
 	struct image_info img;
-	if (image_create_queued(svc->env, req->arena, &args, &img, err) != 0 ||
+	if (snapshot_image(req, s, name, md, &img, err) != 0 ||
 	    submit_task(req, s, "createImage", COMPUTE_TASK_SNAPSHOT, img.id, err) != 0) {
 		struct api_error e2;
 		compute_server_set_state(s->id, NULL, NULL, -1, &e2);
@@ -485,6 +494,103 @@ static int do_create_image(struct http_request *req, struct http_response *resp,
 		http_reply_empty(resp, 202);
 	}
 	return 0;
+}
+
+static const char SQL_SHELVED_IMAGE[] =
+    "UPDATE compute_servers SET shelved_image_id = ? WHERE id = ?";
+static const char SQL_PLACE[] = "UPDATE compute_servers SET host = ? WHERE id = ?";
+
+/* shelve: the server is snapshotted into "<name>-shelved" and powered off
+ * (SHELVED), then offloaded at once or after shelved_offload_time. */
+static int do_shelve(struct http_request *req, const struct compute_server *s,
+                     struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	if (compute_task_supported(svc, COMPUTE_TASK_SHELVE, err) != 0 ||
+	    claim_task(req, s, "shelve", COMPUTE_TASK_SHELVE, "active stopped paused suspended",
+	               err) != 0)
+		return -1;
+	struct image_info img;
+	struct api_error e2;
+	const char *name = arena_printf(req->arena, "%s-shelved", s->name);
+	sqlite3_stmt *st;
+	if (snapshot_image(req, s, name, NULL, &img, err) != 0) {
+		compute_server_set_state(s->id, NULL, NULL, -1, &e2);
+		return -1;
+	}
+	if ((st = db_stmt(SQL_SHELVED_IMAGE, err)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, img.id);
+	db_bind_text(st, 2, s->id);
+	if (db_exec_stmt(st, err) != 0 ||
+	    submit_task(req, s, "shelve", COMPUTE_TASK_SHELVE, img.id, err) != 0)
+		goto fail;
+	return 0;
+fail:
+	image_remove(svc->env, img.id, &e2);
+	compute_server_set_state(s->id, NULL, NULL, -1, &e2);
+	return -1;
+}
+
+/* unshelve: a shelved server is powered on again; an offloaded one is
+ * scheduled (the claim is the host set in the claim's transaction) and
+ * spawned from its snapshot. No valid host leaves it offloaded, with the
+ * fault and a failed action, as Nova's conductor does. */
+static int do_unshelve(struct http_request *req, const struct compute_server *s,
+                       struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	if (compute_task_supported(svc, COMPUTE_TASK_UNSHELVE, err) != 0)
+		return -1;
+	if (strcmp(s->vm_state, "shelved_offloaded") != 0)
+		return start_task(req, s, "unshelve", COMPUTE_TASK_UNSHELVE,
+		                  "shelved shelved_offloaded", NULL, err);
+	if (db_begin(err) != 0)
+		return -1;
+	if (claim_task(req, s, "unshelve", COMPUTE_TASK_UNSHELVE, "shelved_offloaded", err) != 0)
+		goto fail;
+	json_t *f = s->flavor;
+	struct compute_demand d = {
+	    .count = 1,
+	    .vcpus = (int)json_integer_value(json_object_get(f, "vcpus")),
+	    .ram_mb = json_integer_value(json_object_get(f, "ram")),
+	    .disk_gb = json_integer_value(json_object_get(f, "disk")) +
+	               json_integer_value(json_object_get(f, "ephemeral")) +
+	               (json_integer_value(json_object_get(f, "swap")) + 1023) / 1024,
+	    .zone = s->availability_zone,
+	};
+	struct compute_usage used;
+	struct compute_host host = svc->host;
+	if (compute_host_usage(host.name, &used, err) != 0 ||
+	    compute_host_zone(svc, host.name, host.zone, sizeof(host.zone), err) != 0 ||
+	    compute_server_group_of(s->id, host.name, &d, req->arena, err) != 0)
+		goto fail;
+	char why[512];
+	if (compute_sched_filter(&host, &used, &d, why, sizeof(why)) != 0) {
+		db_rollback();
+		char msg[1024];
+		snprintf(msg, sizeof(msg),
+		         "No valid host was found. There are not enough hosts available. Hosts "
+		         "refused: %s: %s",
+		         host.name, why);
+		long long action_id = 0;
+		struct api_error e2;
+		compute_server_set_fault(s->id, 500, msg, &e2);
+		if (compute_action_start(req, s->id, "unshelve", &action_id, &e2) == 0)
+			compute_action_finish(action_id, false, msg);
+		return 0;
+	}
+	sqlite3_stmt *st = db_stmt(SQL_PLACE, err);
+	if (st == NULL)
+		goto fail;
+	db_bind_text(st, 1, host.name);
+	db_bind_text(st, 2, s->id);
+	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
+		goto fail;
+	return submit_task(req, s, "unshelve", COMPUTE_TASK_UNSHELVE, NULL, err);
+fail:
+	db_rollback();
+	return -1;
 }
 
 COMPUTE_HANDLER(compute_server_action)
@@ -544,13 +650,25 @@ COMPUTE_HANDLER(compute_server_action)
 		rc = do_resize(req, &s, arg, err);
 	else if (strcmp(key, "confirmResize") == 0 || strcmp(key, "revertResize") == 0)
 		return do_resize_end(req, resp, &s, strcmp(key, "confirmResize") == 0, err);
-	else if (strcmp(key, "shelve") == 0 || strcmp(key, "unshelve") == 0 ||
-	         strcmp(key, "shelveOffload") == 0 || strcmp(key, "migrate") == 0 ||
-	         strcmp(key, "os-migrateLive") == 0 || strcmp(key, "addSecurityGroup") == 0 ||
-	         strcmp(key, "removeSecurityGroup") == 0 || strcmp(key, "changePassword") == 0 ||
-	         strcmp(key, "os-getVNCConsole") == 0 || strcmp(key, "os-getSerialConsole") == 0 ||
-	         strcmp(key, "evacuate") == 0 || strcmp(key, "trigger_crash_dump") == 0 ||
-	         strcmp(key, "os-resetState") == 0 || strcmp(key, "createBackup") == 0)
+	else if (strcmp(key, "shelve") == 0)
+		rc = do_shelve(req, &s, err);
+	else if (strcmp(key, "shelveOffload") == 0) {
+		/* Nova's default policy: admins only. */
+		if (!compute_is_admin(req))
+			return api_fail(
+			    err, API_FORBIDDEN,
+			    "Policy doesn't allow os_compute_api:os-shelve:shelve_offload "
+			    "to be performed.");
+		rc = start_task(req, &s, "shelveOffload", COMPUTE_TASK_SHELVE_OFFLOAD, "shelved",
+		                NULL, err);
+	} else if (strcmp(key, "unshelve") == 0)
+		rc = do_unshelve(req, &s, err);
+	else if (strcmp(key, "migrate") == 0 || strcmp(key, "os-migrateLive") == 0 ||
+	         strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
+	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
+	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "evacuate") == 0 ||
+	         strcmp(key, "trigger_crash_dump") == 0 || strcmp(key, "os-resetState") == 0 ||
+	         strcmp(key, "createBackup") == 0)
 		return api_fail(err, API_NOT_IMPLEMENTED,
 		                "The server action %s is not implemented by this cloud yet.", key);
 	else

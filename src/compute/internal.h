@@ -29,6 +29,12 @@ struct compute_svc {
 	struct work_queue *wq;
 	char instances_dir[4096];
 	int shutdown_timeout;
+	int shelved_offload_time; /* seconds; 0: at once, < 0: never */
+	/* periodic.c's thread */
+	pthread_t periodic;
+	pthread_mutex_t periodic_mu;
+	pthread_cond_t periodic_cv;
+	bool periodic_running, periodic_stop;
 	pthread_mutex_t seq_lock;
 };
 
@@ -46,7 +52,8 @@ struct compute_server {
 	const char *locked_reason, *reservation_id;
 	int launch_index;
 	json_t *metadata, *tags, *fault;
-	json_t *old_flavor; /* while resized (VERIFY_RESIZE), else NULL */
+	json_t *old_flavor;                        /* while resized (VERIFY_RESIZE), else NULL */
+	const char *shelved_image_id, *shelved_at; /* while shelved, else NULL */
 	const char *access_ipv4, *access_ipv6;
 	const char *created_at, *updated_at, *launched_at;
 };
@@ -96,6 +103,7 @@ enum compute_task {
 	COMPUTE_TASK_RESIZE,
 	COMPUTE_TASK_SNAPSHOT,
 	COMPUTE_TASK_SHELVE,
+	COMPUTE_TASK_SHELVE_OFFLOAD,
 	COMPUTE_TASK_UNSHELVE,
 	COMPUTE_TASK_REVERT_RESIZE,
 };
@@ -197,12 +205,22 @@ COMPUTE_HANDLER(compute_server_group_delete);
 int compute_host_zone(const struct compute_svc *svc, const char *host, char *zone, size_t len,
                       struct api_error *err);
 
+/* ---- periodic.c: the compute service's periodic tasks ---- */
+/* A thread that offloads servers shelved longer than shelved_offload_time
+ * and reclaims servers soft-deleted longer than reclaim_instance_interval. */
+int compute_periodic_start(struct compute_svc *svc, struct api_error *err);
+void compute_periodic_stop(struct compute_svc *svc);
+
 /* ---- server_groups.c ---- */
 /* Inside the create transaction: the group the new servers join (the
  * caller's, 400 if unknown), 403 past server_group_members, and the
  * group's part of the scheduler's demand (policy, members on host). */
 int compute_server_group_claim(struct http_request *req, const char *group_id, long long count,
                                const char *host, struct compute_demand *d, struct api_error *err);
+/* The group server_id is a member of, for scheduling it again (unshelve):
+ * fills d's group fields (members on host, itself not counted). */
+int compute_server_group_of(const char *server_id, const char *host, struct compute_demand *d,
+                            struct arena *a, struct api_error *err);
 int compute_server_group_add(const char *group_id, const char *server_id, struct api_error *err);
 int compute_server_groups_used(const char *project_id, long long *n, struct api_error *err);
 

@@ -268,6 +268,8 @@ static int compute_start(const struct stackd_env *env, void **state, struct api_
 	snprintf(svc->instances_dir, sizeof(svc->instances_dir), "%s/compute/instances",
 	         env->data_dir);
 	svc->shutdown_timeout = (int)config_get_int(env->cfg, "compute", "shutdown_timeout", 60);
+	svc->shelved_offload_time =
+	    (int)config_get_int(env->cfg, "compute", "shelved_offload_time", 0);
 	if (make_dir(dir, err) != 0 || make_dir(svc->instances_dir, err) != 0)
 		return -1;
 	if (svc->drv->init(env, compute_power_changed, svc, &svc->drv_state, &svc->facts, err) != 0)
@@ -294,7 +296,8 @@ static int compute_start(const struct stackd_env *env, void **state, struct api_
 	if (db_migrate("compute", compute_migrations, compute_migrations_count, err) != 0 ||
 	    compute_tasks_recover(svc, err) != 0)
 		return -1;
-	if (http_server_add_service(env->http, &svc->http, err) != 0)
+	if (http_server_add_service(env->http, &svc->http, err) != 0 ||
+	    compute_periodic_start(svc, err) != 0)
 		return -1;
 	/* Network (started before compute) serves 169.254.169.254 and asks
 	 * compute for the answers. */
@@ -309,6 +312,7 @@ static void compute_stop(void *state)
 	struct compute_svc *svc = state;
 	if (svc == NULL)
 		return;
+	compute_periodic_stop(svc);
 	work_queue_free(svc->wq);
 	if (svc->drv && svc->drv_state)
 		svc->drv->fini(svc->drv_state);

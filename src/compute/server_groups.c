@@ -333,3 +333,27 @@ int compute_server_group_add(const char *group_id, const char *server_id, struct
 	db_bind_text(st, 2, server_id);
 	return db_exec_stmt(st, err);
 }
+
+static const char SQL_GROUP_OF[] =
+    "SELECT g.id, g.policy, (SELECT count(*) FROM compute_server_group_members m2"
+    " JOIN compute_servers s ON s.id = m2.server_id WHERE m2.group_id = g.id"
+    " AND s.host IS ?2 AND s.id <> ?1) FROM compute_server_group_members m"
+    " JOIN compute_server_groups g ON g.id = m.group_id WHERE m.server_id = ?1";
+
+int compute_server_group_of(const char *server_id, const char *host, struct compute_demand *d,
+                            struct arena *a, struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(SQL_GROUP_OF, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, server_id);
+	db_bind_text(st, 2, host);
+	int rc = db_step(st, err);
+	if (rc == SQLITE_ROW) {
+		d->group_id = arena_strdup(a, db_column_text(st, 0));
+		d->group_policy = arena_strdup(a, db_column_text(st, 1));
+		d->group_on_host = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}

@@ -26,7 +26,7 @@
 	" user_data, config_drive, availability_zone, host, vm_state, task_state,"        \
 	" power_state, description, hostname, locked, locked_reason, reservation_id,"     \
 	" launch_index, metadata, tags, access_ipv4, access_ipv6, fault, created_at,"     \
-	" updated_at, launched_at, old_flavor"
+	" updated_at, launched_at, old_flavor, shelved_image_id, shelved_at"
 
 static const char SQL_GET[] = "SELECT " SERVER_COLS " FROM compute_servers WHERE id = ?";
 static const char SQL_LIST_ALL[] = "SELECT " SERVER_COLS " FROM compute_servers ORDER BY seq DESC";
@@ -105,6 +105,8 @@ static void server_row(struct arena *a, sqlite3_stmt *st, struct compute_server 
 	s->updated_at = T(28);
 	s->launched_at = T(29);
 	s->old_flavor = json_col(a, st, 30, NULL);
+	s->shelved_image_id = T(31);
+	s->shelved_at = T(32);
 #undef T
 }
 

@@ -52,8 +52,10 @@ static const struct {
     [COMPUTE_TASK_REBUILD] = {"rebuild_spawning", "active", COMPUTE_POWER_RUNNING},
     [COMPUTE_TASK_RESIZE] = {"resize_migrating", "resized", COMPUTE_POWER_RUNNING},
     [COMPUTE_TASK_SNAPSHOT] = {"image_uploading", NULL, COMPUTE_POWER_NOSTATE},
-    [COMPUTE_TASK_SHELVE] = {"shelving", "shelved_offloaded", COMPUTE_POWER_SHUTDOWN},
-    [COMPUTE_TASK_UNSHELVE] = {"spawning", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_SHELVE] = {"shelving", "shelved", COMPUTE_POWER_SHUTDOWN},
+    [COMPUTE_TASK_SHELVE_OFFLOAD] = {"shelving_offloading", "shelved_offloaded",
+                                     COMPUTE_POWER_SHUTDOWN},
+    [COMPUTE_TASK_UNSHELVE] = {"unshelving", "active", COMPUTE_POWER_RUNNING},
     [COMPUTE_TASK_REVERT_RESIZE] = {"resize_reverting", "active", COMPUTE_POWER_RUNNING},
 };
 
@@ -79,6 +81,24 @@ static const char SQL_POWER[] =
     " vm_state = CASE WHEN vm_state = 'active' AND task_state IS NULL AND ? IN (4, 6)"
     " THEN 'stopped' ELSE vm_state END WHERE id = ?";
 static const char SQL_SET_IMAGE[] = "UPDATE compute_servers SET image_id = ? WHERE id = ?";
+/* Shelving: the server keeps its snapshot and the time it was shelved;
+ * offloaded, it leaves the host (its resources are free, its quota not). */
+static const char SQL_SHELVED_AT[] =
+    "UPDATE compute_servers SET shelved_at = ? WHERE id = ? AND vm_state = 'shelved'";
+static const char SQL_SHELVE_FAILED[] =
+    "UPDATE compute_servers SET shelved_image_id = NULL WHERE id = ? AND vm_state <> 'shelved'";
+static const char SQL_OFFLOAD_BEGIN[] =
+    "UPDATE compute_servers SET task_state = 'shelving_offloading', updated_at = ?"
+    " WHERE id = ? AND vm_state = 'shelved' AND task_state IS NULL";
+static const char SQL_OFFLOADED[] =
+    "UPDATE compute_servers SET vm_state = 'shelved_offloaded', task_state = NULL, host = NULL,"
+    " power_state = 4, updated_at = ? WHERE id = ? AND task_state IS 'shelving_offloading'";
+static const char SQL_UNSHELVED[] =
+    "UPDATE compute_servers SET shelved_image_id = NULL, shelved_at = NULL WHERE id = ?"
+    " AND vm_state = 'active'";
+static const char SQL_UNSHELVE_FAILED[] =
+    "UPDATE compute_servers SET task_state = NULL, host = NULL, power_state = 4,"
+    " updated_at = ?, fault = ? WHERE id = ? AND task_state IS 'unshelving'";
 
 /* Returns false when the server's task changed meanwhile (or it is gone). */
 static bool settle(const char *id, const char *expect_task, const char *vm, int power)
@@ -235,15 +255,56 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 	struct compute_spec spec;
 	switch (job->task) {
 	case COMPUTE_TASK_SPAWN:
-	case COMPUTE_TASK_UNSHELVE:
 		if (job->recovering)
 			d->destroy(ds, s->id, err);
 		if (build_spec(svc, a, s, s->image_id, &spec, err) != 0)
 			return -1;
 		return d->spawn(ds, &spec, err);
+	case COMPUTE_TASK_UNSHELVE:
+		/* Shelved: the guest is there, powered off. Offloaded: a new
+		 * guest from the shelved snapshot (the server keeps its image). */
+		if (strcmp(s->vm_state, "shelved") == 0)
+			return d->power_on(ds, s->id, err);
+		if (s->shelved_image_id == NULL)
+			return api_fail(err, API_CONFLICT, "Server %s has no shelved image.",
+			                s->id);
+		d->destroy(ds, s->id, err);
+		if (build_spec(svc, a, s, s->shelved_image_id, &spec, err) != 0)
+			return -1;
+		return d->spawn(ds, &spec, err);
+	case COMPUTE_TASK_SHELVE: {
+		/* Off, then the root disk into the queued image (job->arg), as
+		 * createImage; the image is removed if anything fails. */
+		enum compute_power p = COMPUTE_POWER_NOSTATE;
+		if (d->power_state(ds, s->id, &p, err) != 0)
+			return -1;
+		if (p != COMPUTE_POWER_SHUTDOWN && p != COMPUTE_POWER_CRASHED &&
+		    d->power_off(ds, s->id, svc->shutdown_timeout, err) != 0)
+			return -1;
+		const char *tmp = arena_printf(a, "%s/%s.snapshot", svc->instances_dir, s->id);
+		int rc = d->snapshot(ds, s->id, tmp, err);
+		if (rc == 0)
+			rc = image_upload_from_file(svc->env, a, job->arg, tmp, err);
+		unlink(tmp);
+		if (rc != 0) {
+			struct api_error e2;
+			image_remove(svc->env, job->arg, &e2);
+		}
+		return rc;
+	}
+	case COMPUTE_TASK_SHELVE_OFFLOAD:
+		return d->destroy(ds, s->id, err);
 	case COMPUTE_TASK_DESTROY: {
 		if (d->destroy(ds, s->id, err) != 0)
 			return -1;
+		/* A shelved server's snapshot goes with it (Nova). */
+		if (s->shelved_image_id != NULL) {
+			struct api_error e2;
+			if (image_remove(svc->env, s->shelved_image_id, &e2) != 0 &&
+			    e2.kind != API_NOT_FOUND)
+				log_warn("compute: shelved image %s of %s: %s", s->shelved_image_id,
+				         s->id, e2.message);
+		}
 		struct net_service *ns = net_service_of(svc->env->http);
 		return ns ? net_server_ports_release(ns, s->id, NULL, err) : 0;
 	}
@@ -282,8 +343,6 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 			return -1;
 		return d->power_on(ds, s->id, err);
 	}
-	case COMPUTE_TASK_SHELVE:
-		return d->destroy(ds, s->id, err);
 	case COMPUTE_TASK_SNAPSHOT: {
 		/* The root disk to a scratch file, then into the queued image
 		 * (job->arg); the image is removed if anything fails. */
@@ -328,6 +387,110 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 	return api_fail(err, API_NOT_IMPLEMENTED, "task %d is not implemented", (int)job->task);
 }
 
+static int exec_id(const char *sql, const char *id, const char *a1, const char *a2,
+                   struct api_error *err)
+{
+	/* Binds the optional text arguments first, the server id last. */
+	sqlite3_stmt *st = db_stmt(sql, err);
+	if (st == NULL)
+		return -1;
+	int k = 1;
+	if (a1)
+		db_bind_text(st, k++, a1);
+	if (a2)
+		db_bind_text(st, k++, a2);
+	db_bind_text(st, k, id);
+	if (db_exec_stmt(st, err) != 0)
+		return -1;
+	return sqlite3_changes(db_conn(err));
+}
+
+/* Offloads a shelved server whose task the caller set to
+ * shelving_offloading: the guest goes, the server leaves the host. */
+static int offload(struct compute_job *job, const char *id, struct api_error *err)
+{
+	struct compute_svc *svc = job->svc;
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	if (svc->drv->destroy(svc->drv_state, id, err) != 0) {
+		settle(id, "shelving_offloading", NULL, COMPUTE_POWER_SHUTDOWN);
+		return -1;
+	}
+	return exec_id(SQL_OFFLOADED, id, now, NULL, err) < 0 ? -1 : 0;
+}
+
+/* The end of shelve, shelveOffload and unshelve (rc: the driver's). */
+static void shelve_settle(struct compute_job *job, struct arena *a, const struct compute_server *s,
+                          int rc, struct api_error *err)
+{
+	const char *ts = task_defs[job->task].task_state;
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	struct api_error e2;
+	bool ok = rc == 0;
+	switch (job->task) {
+	case COMPUTE_TASK_SHELVE:
+		if (!ok) {
+			enum compute_power p = COMPUTE_POWER_NOSTATE;
+			job->svc->drv->power_state(job->svc->drv_state, job->id, &p, &e2);
+			settle(job->id, ts, NULL, (int)p);
+			exec_id(SQL_SHELVE_FAILED, job->id, NULL, NULL, &e2);
+			break;
+		}
+		if (!settle(job->id, ts, "shelved", COMPUTE_POWER_SHUTDOWN))
+			break;
+		exec_id(SQL_SHELVED_AT, job->id, now, NULL, &e2);
+		/* shelved_offload_time 0: offloaded at once (Nova). */
+		if (job->svc->shelved_offload_time == 0 &&
+		    exec_id(SQL_OFFLOAD_BEGIN, job->id, now, NULL, &e2) > 0 &&
+		    offload(job, job->id, &e2) != 0)
+			log_warn("compute: offload %s: %s", job->id, e2.message);
+		break;
+	case COMPUTE_TASK_SHELVE_OFFLOAD:
+		if (ok && exec_id(SQL_OFFLOADED, job->id, now, NULL, err) < 0)
+			ok = false;
+		if (!ok)
+			settle(job->id, ts, NULL, COMPUTE_POWER_SHUTDOWN);
+		break;
+	case COMPUTE_TASK_UNSHELVE:
+		if (!ok && strcmp(s->vm_state, "shelved_offloaded") == 0) {
+			/* Back to offloaded, off the host, with the fault. */
+			json_t *f =
+			    json_pack("{s:i,s:s,s:s,s:s}", "code", 500, "message", err->message,
+			              "details", err->message, "created", now);
+			char *text = json_dumps(f, JSON_COMPACT);
+			json_decref(f);
+			job->svc->drv->destroy(job->svc->drv_state, job->id, &e2);
+			exec_id(SQL_UNSHELVE_FAILED, job->id, now, text, &e2);
+			free(text);
+			break;
+		}
+		if (!ok) {
+			settle(job->id, ts, NULL, COMPUTE_POWER_SHUTDOWN);
+			break;
+		}
+		if (!settle(job->id, ts, "active", COMPUTE_POWER_RUNNING)) {
+			/* A delete came in meanwhile: it owns the guest now. */
+			if (job->svc->drv->destroy(job->svc->drv_state, job->id, &e2) != 0)
+				log_warn("compute: %s: %s", job->id, e2.message);
+			break;
+		}
+		/* The snapshot has served (Nova deletes it on unshelve). */
+		if (s->shelved_image_id != NULL &&
+		    image_remove(job->svc->env, s->shelved_image_id, &e2) != 0)
+			log_warn("compute: shelved image %s of %s: %s", s->shelved_image_id,
+			         job->id, e2.message);
+		exec_id(SQL_UNSHELVED, job->id, NULL, NULL, &e2);
+		break;
+	default:
+		break;
+	}
+	(void)a;
+	if (!ok)
+		log_warn("compute: %s %s: %s", ts, job->id, err->message);
+	compute_action_finish(job->action_id, ok, ok ? NULL : err->message);
+}
+
 static void job_run(void *arg)
 {
 	struct compute_job *job = arg;
@@ -353,6 +516,11 @@ static void job_run(void *arg)
 			fail_task(job->id, ts, "error", err.message);
 		}
 		compute_action_finish(job->action_id, rc == 0, rc == 0 ? NULL : err.message);
+		goto out;
+	}
+	if (job->task == COMPUTE_TASK_SHELVE || job->task == COMPUTE_TASK_SHELVE_OFFLOAD ||
+	    job->task == COMPUTE_TASK_UNSHELVE) {
+		shelve_settle(job, a, &s, rc, &err);
 		goto out;
 	}
 	if (rc == 0 && (job->task == COMPUTE_TASK_SNAPSHOT || job->task == COMPUTE_TASK_RESIZE ||
@@ -491,9 +659,13 @@ int compute_tasks_recover(struct compute_svc *svc, struct api_error *err)
 	for (size_t i = 0; i < n; i++) {
 		struct api_error e = {0};
 		const char *t = rows[i].task;
-		if (t && (strcmp(t, "deleting") == 0 || strcmp(t, "spawning") == 0)) {
-			enum compute_task task =
-			    strcmp(t, "deleting") == 0 ? COMPUTE_TASK_DESTROY : COMPUTE_TASK_SPAWN;
+		if (t && (strcmp(t, "deleting") == 0 || strcmp(t, "spawning") == 0 ||
+		          strcmp(t, "shelving_offloading") == 0 || strcmp(t, "unshelving") == 0)) {
+			enum compute_task task = strcmp(t, "deleting") == 0   ? COMPUTE_TASK_DESTROY
+			                         : strcmp(t, "spawning") == 0 ? COMPUTE_TASK_SPAWN
+			                         : strcmp(t, "unshelving") == 0
+			                             ? COMPUTE_TASK_UNSHELVE
+			                             : COMPUTE_TASK_SHELVE_OFFLOAD;
 			struct compute_job *job = calloc(1, sizeof(*job));
 			if (job == NULL)
 				continue;

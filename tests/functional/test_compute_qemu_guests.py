@@ -319,3 +319,25 @@ def test_rescue_boots_the_rescue_image_first_and_unrescue_undoes_it(env, unique)
     assert not os.path.exists(os.path.join(c.instance_dir(sid), "disk.rescue"))
     wait_until(lambda: ready_count(c, sid) >= 3, 120, what="a boot from its own disk")
     delete(c, sid)
+
+
+def test_shelve_offload_and_unshelve_a_guest(env, unique):
+    """Shelving powers the guest off and snapshots its disk, offloading
+    (at once: shelved_offload_time 0) ends its QEMU and removes its files;
+    unshelve boots a new guest from the snapshot."""
+    c = env["cloud"]
+    sid = create(env, unique)
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="the guest to be ready")
+    action(c, sid, {"shelve": None})
+    wait_until(lambda: status_is(c, sid, "SHELVED_OFFLOADED"), 120, interval=0.2,
+               what="SHELVED_OFFLOADED")
+    assert c.qemu_pid(sid) is None and not os.path.exists(c.instance_dir(sid))
+    snaps = c.cli("image", "list", "--name", server(c, sid)["name"] + "-shelved", "-f", "json")
+    assert len(snaps) == 1 and snaps[0]["Status"] == "active", snaps
+    action(c, sid, {"unshelve": None})
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 120, interval=0.2, what="ACTIVE")
+    assert c.qemu_pid(sid) is not None
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready after unshelve")
+    assert c.cli("image", "list", "--name", server(c, sid)["name"] + "-shelved",
+                 "-f", "json") == []
+    delete(c, sid)
