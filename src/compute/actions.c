@@ -593,6 +593,35 @@ fail:
 	return -1;
 }
 
+static const char SQL_UNDELETE[] = "UPDATE compute_servers SET deleted_at = NULL WHERE id = ?";
+
+/* restore: a SOFT_DELETED server is powered on again; it uses quota again,
+ * so the quota is checked in the claim's transaction (Nova). */
+static int do_restore(struct http_request *req, const struct compute_server *s,
+                      struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	if (db_begin(err) != 0)
+		return -1;
+	if (strcmp(s->vm_state, "soft-delete") == 0 && s->task_state == NULL &&
+	    compute_quota_check(svc->env->cfg, s->project_id, 1,
+	                        (int)json_integer_value(json_object_get(s->flavor, "vcpus")),
+	                        json_integer_value(json_object_get(s->flavor, "ram")), err) != 0)
+		goto fail;
+	if (claim_task(req, s, "restore", COMPUTE_TASK_RESTORE, "soft-delete", err) != 0)
+		goto fail;
+	sqlite3_stmt *st = db_stmt(SQL_UNDELETE, err);
+	if (st == NULL)
+		goto fail;
+	db_bind_text(st, 1, s->id);
+	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
+		goto fail;
+	return submit_task(req, s, "restore", COMPUTE_TASK_RESTORE, NULL, err);
+fail:
+	db_rollback();
+	return -1;
+}
+
 COMPUTE_HANDLER(compute_server_action)
 {
 	struct compute_server s;
@@ -639,11 +668,9 @@ COMPUTE_HANDLER(compute_server_action)
 		http_reply_json(resp, 200, json_pack("{s:s}", "adminPass", hex));
 		return 0;
 	} else if (strcmp(key, "forceDelete") == 0)
-		return compute_server_delete(req, resp, err);
+		return compute_server_force_delete(req, resp, err);
 	else if (strcmp(key, "restore") == 0)
-		return api_fail(err, API_CONFLICT,
-		                "Cannot 'restore' instance %s while it is in vm_state %s", s.id,
-		                s.vm_state);
+		rc = do_restore(req, &s, err);
 	else if (strcmp(key, "createImage") == 0)
 		return do_create_image(req, resp, &s, arg, err);
 	else if (strcmp(key, "resize") == 0)

@@ -30,6 +30,7 @@ struct compute_svc {
 	char instances_dir[4096];
 	int shutdown_timeout;
 	int shelved_offload_time; /* seconds; 0: at once, < 0: never */
+	int reclaim_interval;     /* seconds; > 0: DELETE soft-deletes */
 	/* periodic.c's thread */
 	pthread_t periodic;
 	pthread_mutex_t periodic_mu;
@@ -106,6 +107,8 @@ enum compute_task {
 	COMPUTE_TASK_SHELVE_OFFLOAD,
 	COMPUTE_TASK_UNSHELVE,
 	COMPUTE_TASK_REVERT_RESIZE,
+	COMPUTE_TASK_SOFT_DELETE,
+	COMPUTE_TASK_RESTORE,
 };
 /* Queues task for the server (whose task_state the caller already wrote in
  * the database); arg is an optional string (image id for rebuild/rescue/
@@ -153,6 +156,8 @@ COMPUTE_HANDLER(compute_server_show);
 COMPUTE_HANDLER(compute_server_create);
 COMPUTE_HANDLER(compute_server_update);
 COMPUTE_HANDLER(compute_server_delete);
+/* forceDelete: deletes at once (also a SOFT_DELETED server), 202. */
+COMPUTE_HANDLER(compute_server_force_delete);
 COMPUTE_HANDLER(compute_server_ips);
 COMPUTE_HANDLER(compute_server_metadata_list);
 COMPUTE_HANDLER(compute_server_metadata_set);

@@ -1,7 +1,9 @@
-/* The compute service's periodic tasks (Nova's _poll_shelved_instances):
- * a thread that wakes every second and offloads the servers of this host
- * shelved longer than `[compute] shelved_offload_time` seconds. It only
- * writes the task and queues the job (tasks.c), as a request would. */
+/* The compute service's periodic tasks (Nova's _poll_shelved_instances and
+ * _reclaim_queued_deletes): a thread that wakes every second, offloads the
+ * servers of this host shelved longer than `[compute] shelved_offload_time`
+ * seconds and deletes those soft-deleted longer than
+ * `reclaim_instance_interval`. It only writes the task and queues the job
+ * (tasks.c), as a request would. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,12 @@
 static const char SQL_SHELVED_DUE[] =
     "SELECT id FROM compute_servers WHERE vm_state = 'shelved' AND task_state IS NULL"
     " AND host = ? AND shelved_at IS NOT NULL AND shelved_at <= ? LIMIT 100";
+static const char SQL_RECLAIM_DUE[] =
+    "SELECT id FROM compute_servers WHERE vm_state = 'soft-delete' AND task_state IS NULL"
+    " AND host = ? AND deleted_at IS NOT NULL AND deleted_at <= ? LIMIT 100";
+static const char SQL_RECLAIM_BEGIN[] =
+    "UPDATE compute_servers SET task_state = 'deleting', updated_at = ?"
+    " WHERE id = ? AND vm_state = 'soft-delete' AND task_state IS NULL";
 static const char SQL_OFFLOAD_BEGIN[] =
     "UPDATE compute_servers SET task_state = 'shelving_offloading', updated_at = ?"
     " WHERE id = ? AND vm_state = 'shelved' AND task_state IS NULL";
@@ -72,6 +80,12 @@ static void run_once(struct compute_svc *svc)
 		size_t n = due(a, SQL_SHELVED_DUE, svc->host.name, cutoff, ids, &err);
 		for (size_t i = 0; i < n; i++)
 			begin(svc, SQL_OFFLOAD_BEGIN, COMPUTE_TASK_SHELVE_OFFLOAD, ids[i]);
+	}
+	if (svc->reclaim_interval > 0) {
+		ids_time_iso(time(NULL) - svc->reclaim_interval, cutoff);
+		size_t n = due(a, SQL_RECLAIM_DUE, svc->host.name, cutoff, ids, &err);
+		for (size_t i = 0; i < n; i++)
+			begin(svc, SQL_RECLAIM_BEGIN, COMPUTE_TASK_DESTROY, ids[i]);
 	}
 	arena_free(a);
 }

@@ -1,7 +1,8 @@
 /* Quotas (os-quota-sets, limits) with Nova's defaults, and the checks the
  * create transactions run: usage is counted from the servers table inside
  * the same BEGIN IMMEDIATE transaction that inserts, so concurrent creates
- * cannot exceed a limit. Host usage for the scheduler is counted the same way. */
+ * cannot exceed a limit. Soft-deleted servers use no quota (Nova's counts
+ * leave them out; restore checks again). Host usage for the scheduler is counted the same way. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,8 @@ static const char SQL_CLEAR[] = "DELETE FROM compute_quotas WHERE project_id = ?
 static const char SQL_USAGE[] =
     "SELECT count(*), coalesce(sum(json_extract(flavor, '$.vcpus')), 0),"
     " coalesce(sum(json_extract(flavor, '$.ram')), 0) FROM compute_servers"
-    " WHERE project_id = ?";
+    " WHERE project_id = ? AND NOT (vm_state = 'soft-delete' AND"
+    " (task_state IS NULL OR task_state = 'deleting'))";
 static const char SQL_HOST_USAGE[] =
     "SELECT count(*), coalesce(sum(json_extract(flavor, '$.vcpus')), 0),"
     " coalesce(sum(json_extract(flavor, '$.ram')), 0),"

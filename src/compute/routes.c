@@ -270,6 +270,8 @@ static int compute_start(const struct stackd_env *env, void **state, struct api_
 	svc->shutdown_timeout = (int)config_get_int(env->cfg, "compute", "shutdown_timeout", 60);
 	svc->shelved_offload_time =
 	    (int)config_get_int(env->cfg, "compute", "shelved_offload_time", 0);
+	svc->reclaim_interval =
+	    (int)config_get_int(env->cfg, "compute", "reclaim_instance_interval", 0);
 	if (make_dir(dir, err) != 0 || make_dir(svc->instances_dir, err) != 0)
 		return -1;
 	if (svc->drv->init(env, compute_power_changed, svc, &svc->drv_state, &svc->facts, err) != 0)

@@ -1152,13 +1152,59 @@ int compute_check_lock(struct http_request *req, const struct compute_server *s,
 	return 0;
 }
 
-COMPUTE_HANDLER(compute_server_delete)
+static const char SQL_SOFT_DELETE[] =
+    "UPDATE compute_servers SET task_state = 'soft-deleting', deleted_at = ?, updated_at = ?"
+    " WHERE id = ? AND task_state IS NULL";
+
+/* With [compute] reclaim_instance_interval, Nova's DELETE soft-deletes a
+ * server that was launched, is on a host and runs no task; any other is
+ * deleted at once (as Nova falls back to delete). Soft-deleting again
+ * restarts the interval. Returns 1 when soft-deleted. */
+static int soft_delete(struct http_request *req, const struct compute_server *s,
+                       struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	if (svc->reclaim_interval <= 0 || s->launched_at == NULL || s->host == NULL ||
+	    s->task_state != NULL)
+		return 0;
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	sqlite3_stmt *st = db_stmt(SQL_SOFT_DELETE, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, now);
+	db_bind_text(st, 2, now);
+	db_bind_text(st, 3, s->id);
+	if (db_exec_stmt(st, err) != 0)
+		return -1;
+	if (sqlite3_changes(db_conn(err)) == 0)
+		return 0; /* a task came first: delete it */
+	long long action_id = 0;
+	if (compute_action_start(req, s->id, "delete", &action_id, err) != 0 ||
+	    compute_task_submit(svc, COMPUTE_TASK_SOFT_DELETE, s->id, action_id, NULL, err) != 0)
+		return -1;
+	return 1;
+}
+
+static int server_delete(struct http_request *req, struct http_response *resp, bool force,
+                         struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
 	struct compute_server s;
 	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0 ||
 	    compute_check_lock(req, &s, err) != 0)
 		return -1;
+	if (force && s.task_state != NULL)
+		return api_fail(err, API_CONFLICT,
+		                "Cannot 'forceDelete' instance %s while it is in task_state %s",
+		                s.id, s.task_state);
+	int soft = force ? 0 : soft_delete(req, &s, err);
+	if (soft < 0)
+		return -1;
+	if (soft > 0) {
+		http_reply_empty(resp, 204);
+		return 0;
+	}
 	char now[21];
 	ids_time_iso(time(NULL), now);
 	sqlite3_stmt *st = db_stmt(SQL_SET_TASK_IF, err);
@@ -1171,12 +1217,23 @@ COMPUTE_HANDLER(compute_server_delete)
 		return -1;
 	if (sqlite3_changes(db_conn(err)) > 0) {
 		long long action_id = 0;
-		if (compute_action_start(req, s.id, "delete", &action_id, err) != 0 ||
+		if (compute_action_start(req, s.id, force ? "forceDelete" : "delete", &action_id,
+		                         err) != 0 ||
 		    compute_task_submit(svc, COMPUTE_TASK_DESTROY, s.id, action_id, NULL, err) != 0)
 			return -1;
 	}
-	http_reply_empty(resp, 204);
+	http_reply_empty(resp, force ? 202 : 204);
 	return 0;
+}
+
+COMPUTE_HANDLER(compute_server_delete)
+{
+	return server_delete(req, resp, false, err);
+}
+
+COMPUTE_HANDLER(compute_server_force_delete)
+{
+	return server_delete(req, resp, true, err);
 }
 
 COMPUTE_HANDLER(compute_server_ips)

@@ -57,6 +57,8 @@ static const struct {
                                      COMPUTE_POWER_SHUTDOWN},
     [COMPUTE_TASK_UNSHELVE] = {"unshelving", "active", COMPUTE_POWER_RUNNING},
     [COMPUTE_TASK_REVERT_RESIZE] = {"resize_reverting", "active", COMPUTE_POWER_RUNNING},
+    [COMPUTE_TASK_SOFT_DELETE] = {"soft-deleting", "soft-delete", COMPUTE_POWER_SHUTDOWN},
+    [COMPUTE_TASK_RESTORE] = {"restoring", "active", COMPUTE_POWER_RUNNING},
 };
 
 const char *compute_task_state(enum compute_task t)
@@ -294,6 +296,17 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 	}
 	case COMPUTE_TASK_SHELVE_OFFLOAD:
 		return d->destroy(ds, s->id, err);
+	case COMPUTE_TASK_SOFT_DELETE: {
+		/* Nova's soft_delete falls back to a hard power-off. */
+		enum compute_power p = COMPUTE_POWER_NOSTATE;
+		if (d->power_state(ds, s->id, &p, err) != 0)
+			return -1;
+		if (p == COMPUTE_POWER_SHUTDOWN || p == COMPUTE_POWER_CRASHED)
+			return 0;
+		return d->power_off(ds, s->id, 0, err);
+	}
+	case COMPUTE_TASK_RESTORE:
+		return d->power_on(ds, s->id, err);
 	case COMPUTE_TASK_DESTROY: {
 		if (d->destroy(ds, s->id, err) != 0)
 			return -1;
@@ -659,13 +672,19 @@ int compute_tasks_recover(struct compute_svc *svc, struct api_error *err)
 	for (size_t i = 0; i < n; i++) {
 		struct api_error e = {0};
 		const char *t = rows[i].task;
-		if (t && (strcmp(t, "deleting") == 0 || strcmp(t, "spawning") == 0 ||
-		          strcmp(t, "shelving_offloading") == 0 || strcmp(t, "unshelving") == 0)) {
-			enum compute_task task = strcmp(t, "deleting") == 0   ? COMPUTE_TASK_DESTROY
-			                         : strcmp(t, "spawning") == 0 ? COMPUTE_TASK_SPAWN
-			                         : strcmp(t, "unshelving") == 0
-			                             ? COMPUTE_TASK_UNSHELVE
-			                             : COMPUTE_TASK_SHELVE_OFFLOAD;
+		/* Tasks run again from the start (each is idempotent). */
+		static const enum compute_task again[] = {
+		    COMPUTE_TASK_DESTROY,        COMPUTE_TASK_SPAWN,       COMPUTE_TASK_UNSHELVE,
+		    COMPUTE_TASK_SHELVE_OFFLOAD, COMPUTE_TASK_SOFT_DELETE, COMPUTE_TASK_RESTORE,
+		};
+		enum compute_task task = COMPUTE_TASK_SPAWN;
+		bool rerun = false;
+		for (size_t k = 0; t && !rerun && k < sizeof(again) / sizeof(again[0]); k++)
+			if (strcmp(t, task_defs[again[k]].task_state) == 0) {
+				task = again[k];
+				rerun = true;
+			}
+		if (rerun) {
 			struct compute_job *job = calloc(1, sizeof(*job));
 			if (job == NULL)
 				continue;
