@@ -104,6 +104,8 @@ def test_index_is_admin_and_per_project(fake, image, unique):
                      token=t1).status_code == 403
     assert fake.nova("GET", "/os-simple-tenant-usage/%s%s" % (p1, q(start, end))
                      ).status_code == 200
+    # An empty project id is no project (Tempest's negative test).
+    assert fake.nova("GET", "/os-simple-tenant-usage/" + q(start, end)).status_code == 404
     # Bad periods.
     bad = [q(end, start), "?start=yesterday", "?start=2024-01-01T00:00:00Z",
            "?end=2024-01-01 00:00:00"]
