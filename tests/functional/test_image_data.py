@@ -296,3 +296,71 @@ def test_range_across_buffer_boundaries(cloud):
     # a HEAD carries the headers of the whole file, and no body
     r = cloud.request("HEAD", url)
     assert r.status_code == 200 and int(r.headers["Content-Length"]) == len(data)
+
+
+def test_empty_image_download(cloud):
+    img = active_image(cloud, data=b"")
+    url = "/image/v2/images/%s/file" % img["id"]
+    r = cloud.request("GET", url)
+    assert r.status_code == 200 and r.content == b""
+    assert int(r.headers["Content-Length"]) == 0
+    assert r.headers["Content-MD5"] == hashlib.md5(b"").hexdigest()
+    r = cloud.request("GET", url, headers={"Range": "bytes=0-"})
+    assert r.status_code == 416 and r.headers["Content-Range"] == "bytes */0"
+
+
+def rss_kb(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_download_streams_from_the_file(cloud):
+    """A download is sent from the image file, not held in memory: a slow
+    reader of 64 MiB leaves stackd's RSS where it was; the bytes keep
+    coming when the image is deleted mid-download (the open file keeps
+    them); the connection serves the next request afterwards."""
+    data = os.urandom(64 << 20)
+    img = active_image(cloud, data=data)
+    md5 = hashlib.md5(data).hexdigest()
+    url = "/image/v2/images/%s/file" % img["id"]
+    pid = cloud.proc.pid
+    with requests.Session() as s:
+        s.headers["X-Auth-Token"] = cloud.admin_token
+        base = rss_kb(pid)
+        peak = base
+        got = hashlib.md5()
+        with s.get(cloud.url + url, stream=True, timeout=60) as r:
+            assert r.status_code == 200
+            assert r.headers["Content-MD5"] == md5
+            assert int(r.headers["Content-Length"]) == len(data)
+            for i, chunk in enumerate(r.iter_content(1 << 20)):
+                got.update(chunk)
+                peak = max(peak, rss_kb(pid))
+                if i == 4:
+                    assert delete(cloud, img["id"]).status_code == 204
+                    assert show(cloud, img["id"]).status_code == 404
+                time.sleep(0.002)
+        assert got.hexdigest() == md5
+        assert peak - base < 16 * 1024, "RSS grew by %d kB during a download" % (peak - base)
+        assert s.get(cloud.url + "/image/v2/images/" + img["id"]).status_code == 404
+    assert not os.path.exists(os.path.join(cloud.data_dir, "images", img["id"]))
+
+
+def test_range_download_large_offsets(cloud):
+    """Single ranges deep into a file, whole-file ranges, and suffix ranges
+    come from the file at the right offset."""
+    data = os.urandom(9 << 20)
+    img = active_image(cloud, data=data)
+    url = "/image/v2/images/%s/file" % img["id"]
+    for rng, start, end in [("bytes=%d-" % (8 << 20), 8 << 20, len(data)),
+                            ("bytes=0-%d" % (len(data) - 1), 0, len(data)),
+                            ("bytes=-1", len(data) - 1, len(data)),
+                            ("bytes=%d-%d" % ((3 << 20) + 1, (3 << 20) + 1), (3 << 20) + 1,
+                             (3 << 20) + 2)]:
+        r = cloud.request("GET", url, headers={"Range": rng})
+        assert r.status_code == 206, rng
+        assert r.content == data[start:end], rng
+        assert int(r.headers["Content-Length"]) == end - start
+        assert r.headers["Content-Range"] == "bytes %d-%d/%d" % (start, end - 1, len(data))
