@@ -37,6 +37,7 @@ int image_ingest_open(struct arena *a, const char *dir, const char *id, int64_t 
 	memset(ing, 0, sizeof(*ing));
 	ing->fd = -1;
 	ing->limit = limit;
+	ing->arena = a;
 	ing->dir = arena_strdup(a, dir);
 	char rnd[33];
 	ids_hex32(rnd);
@@ -67,7 +68,14 @@ int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
 			n = len;
 		memcpy(ing->head + ing->head_len, p, n);
 		ing->head_len += n;
+		if (ing->head_len == IMAGE_FORMAT_HEAD &&
+		    image_vhdx_detect(ing->head, ing->head_len)) {
+			ing->vhdx = arena_alloc(ing->arena, sizeof(*ing->vhdx));
+			image_vhdx_scan_begin(ing->vhdx, ing->head, ing->head_len);
+		}
 	}
+	if (ing->vhdx)
+		image_vhdx_scan_feed(ing->vhdx, ing->written, p, len);
 	if (len >= IMAGE_FORMAT_TAIL) {
 		memcpy(ing->tail, p + len - IMAGE_FORMAT_TAIL, IMAGE_FORMAT_TAIL);
 		ing->tail_len = IMAGE_FORMAT_TAIL;
@@ -103,7 +111,7 @@ int image_ingest_close(struct image_ingest *ing, const char *disk_format, struct
 	if (image_hash_final(ing->hash, ing->md5, ing->sha512) != 0)
 		return api_fail(err, API_INTERNAL, "Cannot read back the image data to hash it.");
 	image_format_inspect(ing->head, ing->head_len, ing->tail, ing->tail_len, ing->written,
-	                     &ing->inspect);
+	                     ing->vhdx, &ing->inspect);
 	return image_format_check(disk_format, &ing->inspect, err);
 }
 

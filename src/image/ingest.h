@@ -2,7 +2,8 @@
  * written to a temporary file beside their final place, hashed and
  * inspected as they pass, fsync'ed, checked against the declared format,
  * then renamed into place. Nothing is ever held in memory but the header
- * bytes the format check needs. */
+ * bytes the format check needs (and, for VHDX, the 64 KiB windows its
+ * metadata scan captures as the stream passes them). */
 #ifndef STACKD_IMAGE_INGEST_H
 #define STACKD_IMAGE_INGEST_H
 
@@ -23,6 +24,8 @@ struct image_ingest {
 	size_t head_len;
 	unsigned char tail[IMAGE_FORMAT_TAIL];
 	size_t tail_len;
+	struct arena *arena;
+	struct image_vhdx_scan *vhdx; /* begun once a full head says VHDX */
 	uint64_t written;
 	int64_t limit; /* bytes allowed in all (quota left); < 0: unlimited */
 	bool placed;
