@@ -1,5 +1,15 @@
 /* The write path of image data (see ingest.h): temporary file, streaming
- * digests, head and tail kept for the format inspector, fsync, rename. */
+ * digests, head and tail kept for the format inspector, fsync, rename.
+ *
+ * Upload speed is CPU-bound here (MD5 and SHA-512 cost more than the disk
+ * takes to write), so the disk must write while the body arrives rather
+ * than at the final fsync: with the kernel's default thresholds a 1 GiB
+ * upload stays dirty in the page cache until then, and the fsync added the
+ * whole write time after the receive time. Writeback of each 8 MiB written
+ * is started at once (sync_file_range, which does not wait); the fsync
+ * then finds little left. Small body pieces are gathered into 1 MiB writes:
+ * one system call and one wake-up of the hash thread per MiB instead of
+ * per 16 KiB. */
 #include "image/ingest.h"
 
 #include <errno.h>
@@ -11,6 +21,9 @@
 #include "core/arena.h"
 #include "core/ids.h"
 #include "image/checksum.h"
+
+#define WRITE_BUF (1u << 20)
+#define WRITEBACK_EVERY (8u << 20)
 
 static void release(void *p)
 {
@@ -50,8 +63,45 @@ int image_ingest_open(struct arena *a, const char *dir, const char *id, int64_t 
 	if (!ing->hash)
 		ing->hash = image_hash_new();
 	ing->head = arena_alloc(a, IMAGE_FORMAT_HEAD);
+	ing->buf = arena_alloc(a, WRITE_BUF);
 	arena_defer(a, release, ing);
 	return 0;
+}
+
+/* Writes bytes that follow those already in the file, hashes them, and
+ * starts writeback of every WRITEBACK_EVERY bytes. */
+static int write_out(struct image_ingest *ing, const unsigned char *p, size_t len,
+                     struct api_error *err)
+{
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(ing->fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			if (errno == ENOSPC || errno == EDQUOT)
+				return api_fail(err, API_TOO_LARGE, "Image storage media is full.");
+			return api_fail(err, API_INTERNAL, "Cannot write image data: %s",
+			                strerror(errno));
+		}
+		off += (size_t)w;
+	}
+	image_hash_update(ing->hash, p, len); /* after the write: see checksum.h */
+	ing->flushed += len;
+	if (ing->flushed - ing->writeback >= WRITEBACK_EVERY) {
+		/* Only starts the writes: errors surface at the fsync. */
+		sync_file_range(ing->fd, (off_t)ing->writeback,
+		                (off_t)(ing->flushed - ing->writeback), SYNC_FILE_RANGE_WRITE);
+		ing->writeback = ing->flushed;
+	}
+	return 0;
+}
+
+static int flush(struct image_ingest *ing, struct api_error *err)
+{
+	size_t n = ing->buf_len;
+	ing->buf_len = 0;
+	return n ? write_out(ing, ing->buf, n, err) : 0;
 }
 
 int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
@@ -86,26 +136,32 @@ int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
 		memcpy(ing->tail + keep, p, len);
 		ing->tail_len = keep + len;
 	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(ing->fd, p + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			if (errno == ENOSPC || errno == EDQUOT)
-				return api_fail(err, API_TOO_LARGE, "Image storage media is full.");
-			return api_fail(err, API_INTERNAL, "Cannot write image data: %s",
-			                strerror(errno));
+	while (len > 0) {
+		/* A large piece with nothing buffered goes out as it is. */
+		if (ing->buf_len == 0 && len >= WRITE_BUF) {
+			if (write_out(ing, p, len, err) != 0)
+				return -1;
+			ing->written += len;
+			return 0;
 		}
-		off += (size_t)w;
+		size_t n = WRITE_BUF - ing->buf_len;
+		if (n > len)
+			n = len;
+		memcpy(ing->buf + ing->buf_len, p, n);
+		ing->buf_len += n;
+		ing->written += n;
+		p += n;
+		len -= n;
+		if (ing->buf_len == WRITE_BUF && flush(ing, err) != 0)
+			return -1;
 	}
-	image_hash_update(ing->hash, p, len); /* after the write: see checksum.h */
-	ing->written += len;
 	return 0;
 }
 
 int image_ingest_close(struct image_ingest *ing, const char *disk_format, struct api_error *err)
 {
+	if (flush(ing, err) != 0)
+		return -1;
 	if (fsync(ing->fd) != 0)
 		return api_fail(err, API_INTERNAL, "Cannot flush image data: %s", strerror(errno));
 	if (image_hash_final(ing->hash, ing->md5, ing->sha512) != 0)

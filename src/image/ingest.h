@@ -26,23 +26,29 @@ struct image_ingest {
 	size_t tail_len;
 	struct arena *arena;
 	struct image_vhdx_scan *vhdx; /* begun once a full head says VHDX */
-	uint64_t written;
-	int64_t limit; /* bytes allowed in all (quota left); < 0: unlimited */
+	uint64_t written;             /* bytes taken in (some may still sit in buf) */
+	int64_t limit;                /* bytes allowed in all (quota left); < 0: unlimited */
+	/* Pieces of an HTTP body are small (16 KiB): they are gathered into
+	 * buf and written a MiB at a time. */
+	unsigned char *buf;
+	size_t buf_len;
+	uint64_t flushed, writeback; /* bytes written to the file; handed to writeback */
 	bool placed;
 	/* Results of image_ingest_close. */
 	struct image_inspect inspect;
 	char md5[33], sha512[129];
 };
 
-/* Opens a temporary file in dir. The arena owns the descriptor and the
- * hash state: they are released with it. */
+/* Opens a temporary file in dir. The arena owns the descriptor, the hash
+ * state and the write buffer: they are released with it. */
 int image_ingest_open(struct arena *a, const char *dir, const char *id, int64_t limit,
                       struct image_ingest *ing, struct api_error *err);
 /* 413 past the limit or when the disk is full. */
 int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
                        struct api_error *err);
-/* Flushes the data to disk, finishes the digests and checks the bytes
- * against disk_format (400 on mismatch or unsafe content). */
+/* Writes what is buffered, flushes the data to disk, finishes the
+ * digests and checks the bytes against disk_format (400 on mismatch or
+ * unsafe content; 413 when the disk is full). */
 int image_ingest_close(struct image_ingest *ing, const char *disk_format, struct api_error *err);
 /* Renames the temporary file to path and makes the rename durable. */
 int image_ingest_place(struct image_ingest *ing, const char *path, struct api_error *err);
