@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define READ_CHUNK (1 << 20)
+#define READ_CHUNK (128 * 1024) /* sized as ingest.c's writes: see there */
 
 struct image_hash {
 	EVP_MD_CTX *md5, *sha512;

@@ -29,7 +29,7 @@ struct image_ingest {
 	uint64_t written;             /* bytes taken in (some may still sit in buf) */
 	int64_t limit;                /* bytes allowed in all (quota left); < 0: unlimited */
 	/* Pieces of an HTTP body are small (16 KiB): they are gathered into
-	 * buf and written a MiB at a time. */
+	 * buf and written 128 KiB at a time. */
 	unsigned char *buf;
 	size_t buf_len;
 	uint64_t flushed, writeback; /* bytes written to the file; handed to writeback */
