@@ -10,7 +10,7 @@
  * then finds little left. The body's 16 KiB pieces are gathered into
  * 128 KiB writes: an eighth of the system calls and of the wake-ups of the
  * hash thread. Measured on this 2-core machine (stackd CPU per 1 GiB
- * upload): unbatched 4.4 s, 64-256 KiB 3.7-3.9 s, 1 MiB 5.0-6.0 s (likely a
+ * upload): unbatched 4.2-4.5 s, 64-256 KiB 3.7-3.9 s, 1 MiB 5.0-6.0 s (likely a
  * buffer past the L2 cache makes both the copy into it and the copy into
  * the page cache miss). */
 #include "image/ingest.h"
