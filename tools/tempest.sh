@@ -22,6 +22,8 @@ img=$(openstack image create --disk-format qcow2 --container-format bare --file 
 	openstack image create --disk-format raw --container-format bare tempest-img -f value -c id)
 img2=$(openstack image create --disk-format raw --container-format bare --file /dev/null tempest-img2 -f value -c id)
 pub=$(openstack network show public -f value -c id)
+# what Tempest may test: the extensions and object-store features we list
+exts=$(openstack extension list --network -f value -c Alias | paste -sd, -)
 cd "$work"
 tempest init --name "stackd-$(basename "$work")" ws >/dev/null
 cat >ws/etc/tempest.conf <<CONF
@@ -68,6 +70,7 @@ public_network_id = $pub
 floating_network_name = public
 project_network_cidr = 10.100.0.0/16
 [network-feature-enabled]
+api_extensions = $exts
 ipv6 = true
 ipv6_subnet_attributes = true
 [validation]
