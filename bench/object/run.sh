@@ -1,21 +1,45 @@
 #!/bin/bash
-# Object store benchmark: starts stackd on a fresh data dir (port 6301),
-# runs bench.py (4 KiB PUT/GET at c=1 and c=16, listing of 10,000 objects,
-# 1 GiB PUT/GET with peak RSS), then dd on the same disk for comparison.
-# usage: bench/object/run.sh [BIG_MIB]   (run from the project root)
+# Object store benchmark (run as root from the project root; `make` first):
+#  1. 4 KiB PUT and GET ops/s and p99 at concurrency 1 and 16 (wrk, keep-alive,
+#     small.lua), against stackd and against Debian's Swift 2.30 all-in-one
+#     (swift-aio.sh: tempauth + memcached, 1 replica, same disk), ROUNDS rounds
+#     with the two interleaved; medians and spread.
+#  2. bench.py: listing of a 10,000-object container, 1 GiB PUT and GET MB/s
+#     with stackd's peak RSS.
+#  3. large GET next to dd, GET_ROUNDS rounds: page cache dropped the same way
+#     before each cold read, dd reading the object's own file with curl's read
+#     size (100 KiB) and with 1 MiB, and a GET from the page cache (the ceiling
+#     of curl over loopback on this machine).
+#  4. dd write with fdatasync and a one-writer fsync loop on the same disk.
+# usage: bench/object/run.sh [BIG_MIB]
+#   env: ROUNDS (3), DUR (10 s per wrk run), GET_ROUNDS (5), SWIFT (1; 0 skips
+#   Swift), BENCH_PORT (6701; Swift uses 6710-6714)
+# Ports 6700-6799 and /var/tmp/objbench-* only.
 set -euo pipefail
 MIB=${1:-1024}
+ROUNDS=${ROUNDS:-3}
+DUR=${DUR:-10}
+GET_ROUNDS=${GET_ROUNDS:-5}
+SWIFT=${SWIFT:-1}
+HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${STACKD_BIN:-build/stackd}
 [[ -x $BIN ]] || make -s
-DIR=$(mktemp -d /var/tmp/object-bench.XXXXXX)
-PORT=${BENCH_PORT:-6301}
+command -v wrk >/dev/null || { echo "wrk missing: make deps" >&2; exit 1; }
+DIR=$(mktemp -d /var/tmp/objbench-run.XXXXXX)
+chmod 711 "$DIR" # Swift runs as user swift under $DIR/swift
+PORT=${BENCH_PORT:-6701}
 PW=bench-$RANDOM$RANDOM
 PID=""
 cleanup() {
 	if [[ -n $PID ]]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+	[[ $SWIFT == 1 ]] && "$HERE/swift-aio.sh" stop "$DIR/swift" || true
 	rm -rf "$DIR"
 }
 trap cleanup EXIT
+drop_caches() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
 
 "$BIN" serve --data-dir "$DIR/data" --listen "127.0.0.1:$PORT" --admin-password "$PW" \
 	>"$DIR/stackd.log" 2>&1 &
@@ -26,15 +50,101 @@ RESP=$(curl -fsS -D - -o "$DIR/token.json" -H 'Content-Type: application/json' "
 	'{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"name":"Default"},"password":"'"$PW"'"}}},"scope":{"project":{"name":"admin","domain":{"name":"Default"}}}}}')
 TOKEN=$(printf '%s' "$RESP" | tr -d '\r' | awk 'tolower($1)=="x-subject-token:"{print $2}')
 PROJECT=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"]["project"]["id"])' "$DIR/token.json")
+SURL=$URL/object-store/v1/AUTH_$PROJECT
 
-/usr/bin/python3 "$(dirname "$0")/bench.py" "$URL/object-store/v1/AUTH_$PROJECT" "$TOKEN" "$PID" "$MIB"
+if [[ $SWIFT == 1 ]]; then
+	"$HERE/swift-aio.sh" install
+	mkdir -p "$DIR/swift"
+	read -r SWURL SWTOKEN < <("$HERE/swift-aio.sh" start "$DIR/swift")
+fi
 
+# ---- 1. 4 KiB PUT/GET, stackd and Swift interleaved ----
+head -c 4096 /dev/urandom >"$DIR/4k"
+# small_load NAME URL TOKEN ROUND: one PUT/GET x c=1/c=16 series, lines
+# "NAME METHOD C OPS P99_MS" appended to $DIR/small.txt
+small_load() {
+	local name=$1 url=$2 tok=$3 r=$4 h="X-Auth-Token: $3" c
+	for c in g$r p1-$r p16-$r; do curl -fsS -o /dev/null -X PUT -H "$h" "$url/$c"; done
+	curl -fsS -o /dev/null -H "$h" -T "$DIR/4k" "$url/g$r/g-[0-99]"
+	local spec method conc cont out
+	for spec in PUT:1:p1-$r GET:1:g$r PUT:16:p16-$r GET:16:g$r; do
+		IFS=: read -r method conc cont <<<"$spec"
+		out=$(wrk -t$((conc > 1 ? 2 : 1)) -c"$conc" -d"${DUR}s" -H "$h" -s "$HERE/small.lua" \
+			"$url/$cont" -- "$method" 100 | awk '$1=="RESULT"')
+		read -r _ n secs p99 errs <<<"$out"
+		[[ $errs == 0 ]] || { echo "$name $method c=$conc: $errs errors" >&2; exit 1; }
+		printf '%s %s %s %.1f %s\n' "$name" "$method" "$conc" \
+			"$(echo "$n / $secs" | bc -l)" "$p99" | tee -a "$DIR/small.txt"
+	done
+}
+echo "-- 4 KiB objects, wrk ${DUR}s per run, $ROUNDS rounds (stackd: Keystone token; Swift: tempauth)"
+for r in $(seq 1 "$ROUNDS"); do
+	small_load stackd "$SURL" "$TOKEN" "$r"
+	[[ $SWIFT == 1 ]] && small_load swift "$SWURL" "$SWTOKEN" "$r"
+done
+/usr/bin/python3 - "$DIR/small.txt" <<'EOF'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, method, conc, ops, p99 = line.split()
+    rows.setdefault((name, method, int(conc)), []).append((float(ops), float(p99)))
+def fmt(v, unit):
+    return "%.0f%s (%.0f-%.0f)" % (statistics.median(v), unit, min(v), max(v)) if unit == "" \
+        else "%.1f%s (%.1f-%.1f)" % (statistics.median(v), unit, min(v), max(v))
+print("| measure | stackd ops/s | stackd p99 ms | Swift ops/s | Swift p99 ms | ops ratio |")
+print("|---|---|---|---|---|---|")
+for method in ("PUT", "GET"):
+    for conc in (1, 16):
+        s = rows.get(("stackd", method, conc), [])
+        w = rows.get(("swift", method, conc), [])
+        line = "| 4 KiB %s c=%d | %s | %s |" % (method, conc, fmt([x[0] for x in s], ""),
+                                               fmt([x[1] for x in s], ""))
+        if w:
+            ratio = statistics.median(x[0] for x in s) / statistics.median(x[0] for x in w)
+            line += " %s | %s | %.1fx |" % (fmt([x[0] for x in w], ""), fmt([x[1] for x in w], ""), ratio)
+        else:
+            line += " - | - | - |"
+        print(line)
+EOF
+if [[ $SWIFT == 1 ]]; then
+	"$HERE/swift-aio.sh" stop "$DIR/swift"
+	rm -rf "$DIR/swift/srv"
+fi
+
+# ---- 2. listing, 1 GiB PUT and GET with peak RSS ----
+/usr/bin/python3 "$HERE/bench.py" "$SURL" "$TOKEN" "$PID" "$MIB"
+
+# ---- 3. large GET next to dd on the object's own file ----
+OBJ=$(find "$DIR/data" -type f -size +$((MIB / 2))M | head -1)
+mbs() { awk '{printf "%.0f", $1 / 1e6}'; }
+dd_mbs() { dd if="$OBJ" of=/dev/null bs="$1" 2>&1 | awk '/copied/{print $1, $(NF-3)}' | awk '{printf "%.0f", $1 / $2 / 1e6}'; }
+echo "-- $MIB MiB GET next to dd reading the object's file ($GET_ROUNDS rounds, MB/s)"
+echo "round | GET cold | dd bs=100K cold | dd bs=1M cold | GET page cache"
+: >"$DIR/get.txt"
+for r in $(seq 1 "$GET_ROUNDS"); do
+	drop_caches
+	g=$(curl -fsS -o /dev/null -w '%{speed_download}' -H "X-Auth-Token: $TOKEN" "$SURL/big/big" | mbs)
+	drop_caches
+	d100=$(dd_mbs 100K)
+	drop_caches
+	d1m=$(dd_mbs 1M)
+	w=$(curl -fsS -o /dev/null -w '%{speed_download}' -H "X-Auth-Token: $TOKEN" "$SURL/big/big" | mbs)
+	echo "$r | $g | $d100 | $d1m | $w" | tee -a "$DIR/get.txt"
+done
+/usr/bin/python3 - "$DIR/get.txt" <<'EOF'
+import statistics, sys
+cols = list(zip(*[[float(x) for x in l.split("|")[1:]] for l in open(sys.argv[1])]))
+names = ["GET cold", "dd bs=100K cold", "dd bs=1M cold", "GET page cache"]
+for n, c in zip(names, cols):
+    print("%-16s median %5.0f MB/s (%.0f-%.0f)" % (n, statistics.median(c), min(c), max(c)))
+print("GET cold / dd bs=1M cold, medians: %.0f %%; per round: %s" % (
+    100 * statistics.median(cols[0]) / statistics.median(cols[2]),
+    " ".join("%.0f%%" % (100 * g / d) for g, d in zip(cols[0], cols[2]))))
+EOF
+
+# ---- 4. the disk's write side ----
 echo "-- dd on the same disk ($DIR)"
-dd if=/dev/urandom of="$DIR/rand" bs=1M count=256 status=none
 dd if=/dev/zero of="$DIR/dd" bs=1M count="$MIB" conv=fdatasync 2>&1 | tail -1 | sed 's/^/dd write (fdatasync): /'
-sync
-echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true
-dd if="$DIR/dd" of=/dev/null bs=1M 2>&1 | tail -1 | sed 's/^/dd read (cold): /'
 /usr/bin/python3 - "$DIR" <<'EOF'
 import os, sys, time
 d = sys.argv[1]
