@@ -8,8 +8,8 @@
 #     with stackd's peak RSS.
 #  3. large GET next to dd, GET_ROUNDS rounds: page cache dropped the same way
 #     before each cold read, dd reading the object's own file with curl's read
-#     size (100 KiB) and with 1 MiB, and a GET from the page cache (the ceiling
-#     of curl over loopback on this machine).
+#     size (100 KiB) and with 1 MiB, a GET from the page cache (no disk), and
+#     iperf3 -Z (sendfile) over loopback: the TCP ceiling of this machine.
 #  4. dd write with fdatasync and a one-writer fsync loop on the same disk.
 # usage: bench/object/run.sh [BIG_MIB]
 #   env: ROUNDS (3), DUR (10 s per wrk run), GET_ROUNDS (5), SWIFT (1; 0 skips
@@ -30,8 +30,10 @@ chmod 711 "$DIR" # Swift runs as user swift under $DIR/swift
 PORT=${BENCH_PORT:-6701}
 PW=bench-$RANDOM$RANDOM
 PID=""
+IPERF=""
 cleanup() {
 	if [[ -n $PID ]]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+	if [[ -n $IPERF ]]; then kill "$IPERF" 2>/dev/null || true; wait "$IPERF" 2>/dev/null || true; fi
 	[[ $SWIFT == 1 ]] && "$HERE/swift-aio.sh" stop "$DIR/swift" || true
 	rm -rf "$DIR"
 }
@@ -60,48 +62,56 @@ fi
 
 # ---- 1. 4 KiB PUT/GET, stackd and Swift interleaved ----
 head -c 4096 /dev/urandom >"$DIR/4k"
-# small_load NAME URL TOKEN ROUND: one PUT/GET x c=1/c=16 series, lines
-# "NAME METHOD C OPS P99_MS" appended to $DIR/small.txt
-small_load() {
-	local name=$1 url=$2 tok=$3 r=$4 h="X-Auth-Token: $3" c
-	for c in g$r p1-$r p16-$r; do curl -fsS -o /dev/null -X PUT -H "$h" "$url/$c"; done
-	curl -fsS -o /dev/null -H "$h" -T "$DIR/4k" "$url/g$r/g-[0-99]"
-	local spec method conc cont out
+# prepare URL TOKEN ROUND: the round's containers and its 100 objects to GET
+prepare() {
+	local h="X-Auth-Token: $2" c
+	for c in g$3 p1-$3 p16-$3; do curl -fsS -o /dev/null -X PUT -H "$h" "$1/$c"; done
+	curl -fsS -o /dev/null -H "$h" -T "$DIR/4k" "$1/g$3/g-[0-99]"
+}
+# one NAME URL TOKEN METHOD CONC CONTAINER: one wrk run, a line
+# "NAME METHOD CONC ROUND OPS P99_MS" appended to $DIR/small.txt
+one() {
+	local out n secs p99 errs
+	out=$(wrk -t$(($5 > 1 ? 2 : 1)) -c"$5" -d"${DUR}s" -H "X-Auth-Token: $3" -s "$HERE/small.lua" \
+		"$2/$6" -- "$4" 100 | awk '$1=="RESULT"')
+	read -r _ n secs p99 errs <<<"$out"
+	[[ $errs == 0 ]] || { echo "$1 $4 c=$5: $errs errors" >&2; exit 1; }
+	printf '%s %s %s %s %.1f %s\n' "$1" "$4" "$5" "$r" "$(echo "$n / $secs" | bc -l)" "$p99" |
+		tee -a "$DIR/small.txt"
+}
+echo "-- 4 KiB objects, wrk ${DUR}s per run, $ROUNDS rounds, stackd and Swift back to back per measure"
+echo "-- (stackd: Keystone token; Swift: tempauth + memcached)"
+echo "server method conc round ops/s p99_ms"
+for r in $(seq 1 "$ROUNDS"); do
+	prepare "$SURL" "$TOKEN" "$r"
+	[[ $SWIFT == 1 ]] && prepare "$SWURL" "$SWTOKEN" "$r"
 	for spec in PUT:1:p1-$r GET:1:g$r PUT:16:p16-$r GET:16:g$r; do
 		IFS=: read -r method conc cont <<<"$spec"
-		out=$(wrk -t$((conc > 1 ? 2 : 1)) -c"$conc" -d"${DUR}s" -H "$h" -s "$HERE/small.lua" \
-			"$url/$cont" -- "$method" 100 | awk '$1=="RESULT"')
-		read -r _ n secs p99 errs <<<"$out"
-		[[ $errs == 0 ]] || { echo "$name $method c=$conc: $errs errors" >&2; exit 1; }
-		printf '%s %s %s %.1f %s\n' "$name" "$method" "$conc" \
-			"$(echo "$n / $secs" | bc -l)" "$p99" | tee -a "$DIR/small.txt"
+		one stackd "$SURL" "$TOKEN" "$method" "$conc" "$cont"
+		[[ $SWIFT == 1 ]] && one swift "$SWURL" "$SWTOKEN" "$method" "$conc" "$cont"
 	done
-}
-echo "-- 4 KiB objects, wrk ${DUR}s per run, $ROUNDS rounds (stackd: Keystone token; Swift: tempauth)"
-for r in $(seq 1 "$ROUNDS"); do
-	small_load stackd "$SURL" "$TOKEN" "$r"
-	[[ $SWIFT == 1 ]] && small_load swift "$SWURL" "$SWTOKEN" "$r"
 done
 /usr/bin/python3 - "$DIR/small.txt" <<'EOF'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, method, conc, ops, p99 = line.split()
-    rows.setdefault((name, method, int(conc)), []).append((float(ops), float(p99)))
-def fmt(v, unit):
-    return "%.0f%s (%.0f-%.0f)" % (statistics.median(v), unit, min(v), max(v)) if unit == "" \
-        else "%.1f%s (%.1f-%.1f)" % (statistics.median(v), unit, min(v), max(v))
-print("| measure | stackd ops/s | stackd p99 ms | Swift ops/s | Swift p99 ms | ops ratio |")
+    name, method, conc, rnd, ops, p99 = line.split()
+    rows.setdefault((name, method, int(conc)), {})[rnd] = (float(ops), float(p99))
+def fmt(v, f):
+    return (f + " (" + f + "-" + f + ")") % (statistics.median(v), min(v), max(v))
+print("| measure | stackd ops/s | stackd p99 ms | Swift ops/s | Swift p99 ms | stackd/Swift ops, per round |")
 print("|---|---|---|---|---|---|")
 for method in ("PUT", "GET"):
     for conc in (1, 16):
-        s = rows.get(("stackd", method, conc), [])
-        w = rows.get(("swift", method, conc), [])
-        line = "| 4 KiB %s c=%d | %s | %s |" % (method, conc, fmt([x[0] for x in s], ""),
-                                               fmt([x[1] for x in s], ""))
+        s = rows.get(("stackd", method, conc), {})
+        w = rows.get(("swift", method, conc), {})
+        line = "| 4 KiB %s c=%d | %s | %s |" % (method, conc, fmt([x[0] for x in s.values()], "%.0f"),
+                                               fmt([x[1] for x in s.values()], "%.1f"))
         if w:
-            ratio = statistics.median(x[0] for x in s) / statistics.median(x[0] for x in w)
-            line += " %s | %s | %.1fx |" % (fmt([x[0] for x in w], ""), fmt([x[1] for x in w], ""), ratio)
+            ratios = [s[r][0] / w[r][0] for r in s if r in w]
+            line += " %s | %s | %s |" % (fmt([x[0] for x in w.values()], "%.0f"),
+                                         fmt([x[1] for x in w.values()], "%.1f"),
+                                         fmt(ratios, "%.1fx"))
         else:
             line += " - | - | - |"
         print(line)
@@ -119,7 +129,10 @@ OBJ=$(find "$DIR/data" -type f -size +$((MIB / 2))M | head -1)
 mbs() { awk '{printf "%.0f", $1 / 1e6}'; }
 dd_mbs() { dd if="$OBJ" of=/dev/null bs="$1" 2>&1 | awk '/copied/{print $1, $(NF-3)}' | awk '{printf "%.0f", $1 / $2 / 1e6}'; }
 echo "-- $MIB MiB GET next to dd reading the object's file ($GET_ROUNDS rounds, MB/s)"
-echo "round | GET cold | dd bs=100K cold | dd bs=1M cold | GET page cache"
+echo "round | GET cold | dd bs=100K cold | dd bs=1M cold | GET page cache | iperf3 -Z loopback"
+iperf3 -s -p $((PORT + 19)) >/dev/null 2>&1 &
+IPERF=$!
+sleep 0.5
 : >"$DIR/get.txt"
 for r in $(seq 1 "$GET_ROUNDS"); do
 	drop_caches
@@ -129,17 +142,21 @@ for r in $(seq 1 "$GET_ROUNDS"); do
 	drop_caches
 	d1m=$(dd_mbs 1M)
 	w=$(curl -fsS -o /dev/null -w '%{speed_download}' -H "X-Auth-Token: $TOKEN" "$SURL/big/big" | mbs)
-	echo "$r | $g | $d100 | $d1m | $w" | tee -a "$DIR/get.txt"
+	ip=$(iperf3 -c 127.0.0.1 -p $((PORT + 19)) -t 2 -Z -J | /usr/bin/python3 -c \
+		'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 8e6))')
+	echo "$r | $g | $d100 | $d1m | $w | $ip" | tee -a "$DIR/get.txt"
 done
 /usr/bin/python3 - "$DIR/get.txt" <<'EOF'
 import statistics, sys
 cols = list(zip(*[[float(x) for x in l.split("|")[1:]] for l in open(sys.argv[1])]))
-names = ["GET cold", "dd bs=100K cold", "dd bs=1M cold", "GET page cache"]
+names = ["GET cold", "dd bs=100K cold", "dd bs=1M cold", "GET page cache", "iperf3 loopback"]
 for n, c in zip(names, cols):
     print("%-16s median %5.0f MB/s (%.0f-%.0f)" % (n, statistics.median(c), min(c), max(c)))
 print("GET cold / dd bs=1M cold, medians: %.0f %%; per round: %s" % (
     100 * statistics.median(cols[0]) / statistics.median(cols[2]),
     " ".join("%.0f%%" % (100 * g / d) for g, d in zip(cols[0], cols[2]))))
+print("GET cold / iperf3 loopback, medians: %.0f %%" % (
+    100 * statistics.median(cols[0]) / statistics.median(cols[4])))
 EOF
 
 # ---- 4. the disk's write side ----
