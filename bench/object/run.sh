@@ -6,11 +6,13 @@
 #     with the two interleaved; medians and spread.
 #  2. bench.py: listing of a 10,000-object container, 1 GiB PUT and GET MB/s
 #     with stackd's peak RSS.
-#  3. large GET next to dd, GET_ROUNDS rounds: page cache dropped the same way
-#     before each cold read, dd reading the object's own file with curl's read
-#     size (100 KiB) and with 1 MiB, a GET from the page cache (no disk), and
-#     iperf3 -Z (sendfile) over loopback: the TCP ceiling of this machine.
-#  4. dd write with fdatasync and a one-writer fsync loop on the same disk.
+#  3. large GET and PUT next to dd, GET_ROUNDS rounds: page cache dropped the
+#     same way before each cold read, dd reading the object's own file with
+#     curl's read size (100 KiB) and with 1 MiB, a GET from the page cache (no
+#     disk), iperf3 -Z (sendfile) over loopback: the TCP ceiling of this
+#     machine; a PUT by curl -T of a file in the page cache next to dd writing
+#     as many bytes with conv=fdatasync.
+#  4. a one-writer fsync loop on the same disk.
 # usage: bench/object/run.sh [BIG_MIB]
 #   env: ROUNDS (3), DUR (10 s per wrk run), GET_ROUNDS (5), SWIFT (1; 0 skips
 #   Swift), BENCH_PORT (6701; Swift uses 6710-6714)
@@ -128,8 +130,9 @@ fi
 OBJ=$(find "$DIR/data" -type f -size +$((MIB / 2))M | head -1)
 mbs() { awk '{printf "%.0f", $1 / 1e6}'; }
 dd_mbs() { dd if="$OBJ" of=/dev/null bs="$1" 2>&1 | awk '/copied/{print $1, $(NF-3)}' | awk '{printf "%.0f", $1 / $2 / 1e6}'; }
-echo "-- $MIB MiB GET next to dd reading the object's file ($GET_ROUNDS rounds, MB/s)"
-echo "round | GET cold | dd bs=100K cold | dd bs=1M cold | GET page cache | iperf3 -Z loopback"
+echo "-- $MIB MiB GET and PUT next to dd on the same disk ($GET_ROUNDS rounds, MB/s)"
+echo "round | GET cold | dd bs=100K cold | dd bs=1M cold | GET page cache | iperf3 -Z loopback | PUT | dd write fdatasync"
+head -c $((MIB << 20)) /dev/urandom >"$DIR/src"
 iperf3 -s -p $((PORT + 19)) >/dev/null 2>&1 &
 IPERF=$!
 sleep 0.5
@@ -144,12 +147,19 @@ for r in $(seq 1 "$GET_ROUNDS"); do
 	w=$(curl -fsS -o /dev/null -w '%{speed_download}' -H "X-Auth-Token: $TOKEN" "$SURL/big/big" | mbs)
 	ip=$(iperf3 -c 127.0.0.1 -p $((PORT + 19)) -t 2 -Z -J | /usr/bin/python3 -c \
 		'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 8e6))')
-	echo "$r | $g | $d100 | $d1m | $w | $ip" | tee -a "$DIR/get.txt"
+	cat "$DIR/src" >/dev/null
+	put=$(curl -fsS -o /dev/null -w '%{speed_upload}' -H "X-Auth-Token: $TOKEN" -T "$DIR/src" \
+		"$SURL/big/put" | mbs)
+	ddw=$(dd if="$DIR/src" of="$DIR/dd" bs=1M conv=fdatasync 2>&1 |
+		awk '/copied/{printf "%.0f", $1 / $(NF-3) / 1e6}')
+	rm -f "$DIR/dd"
+	echo "$r | $g | $d100 | $d1m | $w | $ip | $put | $ddw" | tee -a "$DIR/get.txt"
 done
 /usr/bin/python3 - "$DIR/get.txt" <<'EOF'
 import statistics, sys
 cols = list(zip(*[[float(x) for x in l.split("|")[1:]] for l in open(sys.argv[1])]))
-names = ["GET cold", "dd bs=100K cold", "dd bs=1M cold", "GET page cache", "iperf3 loopback"]
+names = ["GET cold", "dd bs=100K cold", "dd bs=1M cold", "GET page cache", "iperf3 loopback",
+         "PUT", "dd write fdatasync"]
 for n, c in zip(names, cols):
     print("%-16s median %5.0f MB/s (%.0f-%.0f)" % (n, statistics.median(c), min(c), max(c)))
 print("GET cold / dd bs=1M cold, medians: %.0f %%; per round: %s" % (
@@ -157,11 +167,15 @@ print("GET cold / dd bs=1M cold, medians: %.0f %%; per round: %s" % (
     " ".join("%.0f%%" % (100 * g / d) for g, d in zip(cols[0], cols[2]))))
 print("GET cold / iperf3 loopback, medians: %.0f %%" % (
     100 * statistics.median(cols[0]) / statistics.median(cols[4])))
+print("PUT / dd write fdatasync, medians: %.0f %%; per round: %s" % (
+    100 * statistics.median(cols[5]) / statistics.median(cols[6]),
+    " ".join("%.0f%%" % (100 * p / d) for p, d in zip(cols[5], cols[6]))))
 EOF
 
-# ---- 4. the disk's write side ----
-echo "-- dd on the same disk ($DIR)"
-dd if=/dev/zero of="$DIR/dd" bs=1M count="$MIB" conv=fdatasync 2>&1 | tail -1 | sed 's/^/dd write (fdatasync): /'
+rm -f "$DIR/src"
+
+# ---- 4. the disk's small-write side ----
+echo "-- fsync loop on the same disk ($DIR)"
 /usr/bin/python3 - "$DIR" <<'EOF'
 import os, sys, time
 d = sys.argv[1]
