@@ -78,7 +78,7 @@ one() {
 		"$2/$6" -- "$4" 100 | awk '$1=="RESULT"')
 	read -r _ n secs p99 errs <<<"$out"
 	[[ $errs == 0 ]] || { echo "$1 $4 c=$5: $errs errors" >&2; exit 1; }
-	printf '%s %s %s %s %.1f %s\n' "$1" "$4" "$5" "$r" "$(echo "$n / $secs" | bc -l)" "$p99" |
+	printf '%s %s %s %s %s %s\n' "$1" "$4" "$5" "$r" "$(awk -v n="$n" -v s="$secs" 'BEGIN{printf "%.1f", n / s}')" "$p99" |
 		tee -a "$DIR/small.txt"
 }
 echo "-- 4 KiB objects, wrk ${DUR}s per run, $ROUNDS rounds, stackd and Swift back to back per measure"
