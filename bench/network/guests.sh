@@ -65,6 +65,7 @@ ip1=$($OS port list --server b1 -f value -c 'Fixed IP Addresses' | grep -o '10\.
 ip2=$($OS port list --server b2 -f value -c 'Fixed IP Addresses' | grep -o '10\.91\.0\.[0-9]*')
 fip=$($OS floating ip create public -f value -c floating_ip_address)
 now() { date +%s.%N; }
+calc() { awk "BEGIN { print $1 }"; } # bc is not among the packages make deps installs
 # every guest up (its "ready" line) before measuring
 for s in b1 b2; do
 	for _ in $(seq 1 240); do $OS console log show "$s" | grep -q "tiny guest ready" && break; sleep 0.5; done
@@ -79,7 +80,7 @@ for i in $(seq 1 "$runs"); do
 	until "${SSH[@]}" "root@$fip" true 2>/dev/null; do :; done
 	t2=$(now)
 	printf '  run %d: %.2f s (CLI returned after %.2f s, SSH answered %.2f s later)\n' "$i" \
-		"$(echo "$t2 - $t0" | bc)" "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)"
+		"$(calc "$t2 - $t0")" "$(calc "$t1 - $t0")" "$(calc "$t2 - $t1")"
 	$OS server remove floating ip b1 "$fip"
 done
 $OS server add floating ip b1 "$fip"
@@ -110,8 +111,8 @@ measure() {
 	for _ in $(seq 1 20); do got=$(g2 "cat /tmp/got 2>/dev/null" | tr -d ' \n'); [ -n "$got" ] && break; sleep 0.5; done
 	[ "$got" = $((mb * 1048576)) ] || { echo "$what: the receiver got ${got:-nothing}, not $((mb * 1048576)) bytes"; return 1; }
 	printf '%s: ping avg %s ms; %d MiB with nc in %.2f s = %.1f MB/s\n' "$what" "$lat" "$mb" \
-		"$(echo "($t2 - $t1) - ($t1 - $t0)" | bc)" \
-		"$(echo "$mb * 1048576 / (($t2 - $t1) - ($t1 - $t0)) / 1000000" | bc -l)"
+		"$(calc "($t2 - $t1) - ($t1 - $t0)")" \
+		"$(calc "$mb * 1048576 / (($t2 - $t1) - ($t1 - $t0)) / 1000000")"
 }
 measure "two guests, port security on"
 for s in b1 b2; do
