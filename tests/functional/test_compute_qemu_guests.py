@@ -341,3 +341,20 @@ def test_shelve_offload_and_unshelve_a_guest(env, unique):
     assert c.cli("image", "list", "--name", server(c, sid)["name"] + "-shelved",
                  "-f", "json") == []
     delete(c, sid)
+
+
+def test_rebuild_gives_a_new_root_disk_from_the_image(env, unique):
+    c = env["cloud"]
+    sid = create(env, unique)
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready")
+    disk = os.path.join(c.instance_dir(sid), "disk")
+    before = os.stat(disk).st_ino
+    r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid, headers=NOVA,
+                  json={"rebuild": {"imageRef": env["image"], "name": unique + "-re"}})
+    assert r.status_code == 202, r.text
+    wait_until(lambda: ready_count(c, sid) >= 2, 120, what="a boot of the rebuilt guest")
+    wait_until(lambda: status_is(c, sid, "ACTIVE"), 60, what="ACTIVE after rebuild")
+    assert os.stat(disk).st_ino != before  # a fresh overlay, renamed into place
+    assert not os.path.exists(disk + ".new")
+    assert server(c, sid)["name"] == unique + "-re"
+    delete(c, sid)

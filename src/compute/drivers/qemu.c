@@ -457,11 +457,6 @@ const char *qemu_driver_instances_path(const struct qemu_driver *d)
 	return d->instances;
 }
 
-const char *qemu_driver_cache_path(const struct qemu_driver *d)
-{
-	return d->cache;
-}
-
 /* ---- operations ------------------------------------------------------------ */
 
 int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct api_error *err)
@@ -944,10 +939,32 @@ out:
 	return rc;
 }
 
+int qemu_overlay_prepare(struct qemu_driver *d, const struct qemu_spec *s, const char *name,
+                         long long size_gb, char tmp[QEMU_PATH_MAX + 8], char final[QEMU_PATH_MAX],
+                         struct api_error *err)
+{
+	char cached[QEMU_PATH_MAX];
+	if (qemu_image_cache(d->cache, s->image_id, s->image_path, cached, sizeof(cached), err) < 0)
+		return -1;
+	qemu_guest_file(d, s->uuid, name, final, QEMU_PATH_MAX);
+	snprintf(tmp, QEMU_PATH_MAX + 8, "%s.new", final);
+	unlink(tmp);
+	return qemu_disk_overlay(cached, tmp, size_gb, err);
+}
+
+int qemu_overlay_commit(const char *tmp, const char *final, struct api_error *err)
+{
+	if (rename(tmp, final) == 0)
+		return 0;
+	api_fail(err, API_INTERNAL, "rename %s: %s", tmp, strerror(errno));
+	unlink(tmp);
+	return -1;
+}
+
 int qemu_guest_rebuild(struct qemu_driver *d, const struct qemu_spec *s, struct api_error *err)
 {
 	struct qemu_rec r = {0};
-	char disk[4096], tmp[4200], cached[4096];
+	char disk[QEMU_PATH_MAX], tmp[QEMU_PATH_MAX + 8];
 	int rc = -1;
 	if (qemu_check_uuid(s->uuid, err) < 0)
 		return -1;
@@ -958,18 +975,9 @@ int qemu_guest_rebuild(struct qemu_driver *d, const struct qemu_spec *s, struct 
 		api_fail(err, API_CONFLICT, "guest %s must be off to rebuild", s->uuid);
 		goto out;
 	}
-	if (qemu_image_cache(d->cache, s->image_id, s->image_path, cached, sizeof(cached), err) < 0)
+	if (qemu_overlay_prepare(d, s, QEMU_DISK, s->root_gb, tmp, disk, err) < 0 ||
+	    qemu_overlay_commit(tmp, disk, err) < 0)
 		goto out;
-	qemu_guest_file(d, s->uuid, QEMU_DISK, disk, sizeof(disk));
-	snprintf(tmp, sizeof(tmp), "%s.new", disk);
-	unlink(tmp);
-	if (qemu_disk_overlay(cached, tmp, s->root_gb, err) < 0)
-		goto out;
-	if (rename(tmp, disk) < 0) {
-		api_fail(err, API_INTERNAL, "rename %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
 	if (s->config_drive) {
 		qemu_guest_file(d, s->uuid, QEMU_DISK_CONFIG, disk, sizeof(disk));
 		if (qemu_configdrive_build(disk, s->cd_files, s->ncd_files, err) < 0)

@@ -12,6 +12,7 @@
 #include "core/error.h"
 
 #define QEMU_MAX_NICS 16
+#define QEMU_PATH_MAX 4096
 
 /* g and nics borrow their strings from json (or from the caller, for NICs
  * it adds before qemu_rec_save). */
@@ -45,7 +46,14 @@ int qemu_guest_boot(struct qemu_driver *d, const struct qemu_guest *g, struct ap
  * Under the guest's lock. */
 int qemu_power_off_locked(struct qemu_driver *d, const char *uuid, int timeout_s,
                           struct api_error *err);
-/* The per-host image cache directory. */
-const char *qemu_driver_cache_path(const struct qemu_driver *d);
+/* A disk of the guest from spec's image: the image cached for the host,
+ * then a qcow2 overlay on it (grown to size_gb; 0: the image's size)
+ * written to tmp (<instance>/<name>.new); final gets <instance>/<name>.
+ * qemu_overlay_commit renames it into place (removing tmp on failure):
+ * callers stop the guest in between. */
+int qemu_overlay_prepare(struct qemu_driver *d, const struct qemu_spec *s, const char *name,
+                         long long size_gb, char tmp[QEMU_PATH_MAX + 8], char final[QEMU_PATH_MAX],
+                         struct api_error *err);
+int qemu_overlay_commit(const char *tmp, const char *final, struct api_error *err);
 
 #endif

@@ -2,12 +2,10 @@
  * cached rescue image, like a root disk: no image data is copied. The
  * record's `rescue` flag makes every boot (a reboot while rescued, a
  * restart of stackd) keep the rescue disk first until unrescue. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "compute/drivers/disks.h"
 #include "compute/drivers/qemu.h"
 #include "compute/drivers/qemu_guest.h"
 #include "core/log.h"
@@ -15,30 +13,21 @@
 int qemu_guest_rescue(struct qemu_driver *d, const struct qemu_spec *s, struct api_error *err)
 {
 	struct qemu_rec r = {0};
-	char disk[4096], tmp[4200], cached[4096];
+	char disk[QEMU_PATH_MAX], tmp[QEMU_PATH_MAX + 8];
 	int rc = -1;
 	if (qemu_check_uuid(s->uuid, err) < 0)
 		return -1;
 	qemu_guest_lock(d, s->uuid);
 	if (qemu_rec_load(d, s->uuid, &r, err) < 0)
 		goto out;
-	if (qemu_image_cache(qemu_driver_cache_path(d), s->image_id, s->image_path, cached,
-	                     sizeof(cached), err) < 0)
-		goto out;
-	qemu_guest_file(d, s->uuid, QEMU_DISK_RESCUE, disk, sizeof(disk));
-	snprintf(tmp, sizeof(tmp), "%s.new", disk);
-	unlink(tmp);
-	if (qemu_disk_overlay(cached, tmp, 0, err) < 0)
+	if (qemu_overlay_prepare(d, s, QEMU_DISK_RESCUE, 0, tmp, disk, err) < 0)
 		goto out;
 	if (qemu_power_off_locked(d, s->uuid, -1, err) < 0) {
 		unlink(tmp);
 		goto out;
 	}
-	if (rename(tmp, disk) < 0) {
-		api_fail(err, API_INTERNAL, "rename %s: %s", tmp, strerror(errno));
-		unlink(tmp);
+	if (qemu_overlay_commit(tmp, disk, err) < 0)
 		goto out;
-	}
 	r.g.rescue = true;
 	if (qemu_rec_save(d, &r.g, err) < 0 || qemu_guest_boot(d, &r.g, err) < 0)
 		goto out;
