@@ -18,9 +18,9 @@ spid=$!
 trap 'kill $spid 2>/dev/null; wait $spid 2>/dev/null' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthcheck" >/dev/null && break; sleep 0.1; done
 export OS_CLIENT_CONFIG_FILE=$work/data/clouds.yaml OS_CLOUD=stackd
-img=$(openstack image create --disk-format qcow2 --container-format bare --file build/guest/tiny.qcow2 tempest-img -f value -c id 2>/dev/null ||
-	openstack image create --disk-format raw --container-format bare tempest-img -f value -c id)
-img2=$(openstack image create --disk-format raw --container-format bare --file /dev/null tempest-img2 -f value -c id)
+img=$(openstack image create --public --disk-format qcow2 --container-format bare --file build/guest/tiny.qcow2 tempest-img -f value -c id 2>/dev/null ||
+	openstack image create --public --disk-format raw --container-format bare tempest-img -f value -c id)
+img2=$(openstack image create --public --disk-format raw --container-format bare --file /dev/null tempest-img2 -f value -c id)
 pub=$(openstack network show public -f value -c id)
 # what Tempest may test: the extensions and object-store features we list
 exts=$(openstack extension list --network -f value -c Alias | paste -sd, -)
