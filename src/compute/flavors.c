@@ -294,6 +294,10 @@ COMPUTE_HANDLER(compute_flavor_create)
 		if (*id == '\0' || strlen(id) > 255 || strchr(id, '/'))
 			return api_fail(err, API_BAD_REQUEST,
 			                "Invalid input for field/attribute id. Value: %s", id);
+	} else if (json_is_integer(jid) && json_integer_value(jid) >= 0) {
+		/* Nova's schema takes a number too, and keeps it as a string */
+		snprintf(idbuf, sizeof(idbuf), "%lld", (long long)json_integer_value(jid));
+		id = idbuf;
 	} else
 		return api_fail(err, API_BAD_REQUEST, "Invalid input for field/attribute id.");
 	json_t *r = json_object_get(fl, "rxtx_factor");

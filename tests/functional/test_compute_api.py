@@ -50,6 +50,16 @@ def test_default_flavors_and_flavor_crud(fake, unique):
         "name": unique + "-bad", "ram": 64, "vcpus": 1, "disk": 0,
         "os-flavor-access:is_public": "maybe"}})
     assert r.status_code == 400 and "expected a boolean" in r.text
+    # an id may be a number (Tempest's create_flavor sends one); it stays a string
+    num = int(unique.encode().hex()[-6:], 16) % 900000 + 100000
+    r = fake.nova("POST", "/flavors", json={"flavor": {
+        "name": unique + "-num", "ram": 64, "vcpus": 1, "disk": 0, "id": num}})
+    assert r.status_code == 200 and r.json()["flavor"]["id"] == str(num), r.text
+    assert fake.nova("GET", "/flavors/%d" % num).json()["flavor"]["name"] == unique + "-num"
+    for bad in (-1, 1.5, True, [], {}):
+        r = fake.nova("POST", "/flavors", json={"flavor": {
+            "name": unique + "-bad", "ram": 64, "vcpus": 1, "disk": 0, "id": bad}})
+        assert r.status_code == 400, (bad, r.text)
     r = fake.nova("GET", "/flavors/%s/os-extra_specs" % fid)
     assert r.json()["extra_specs"] == {"hw:cpu_policy": "shared"}
     token, pid, _ = make_project(fake, unique + "p")
