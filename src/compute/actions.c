@@ -24,7 +24,9 @@ static const char SQL_KEY[] =
     "SELECT public_key FROM compute_keypairs WHERE user_id = ? AND name = ?";
 static const char SQL_REBUILD[] =
     "UPDATE compute_servers SET name = ?, description = ?, key_name = ?, key_data = ?,"
-    " user_data = ?, metadata = coalesce(?, metadata) WHERE id = ?";
+    " user_data = ?, metadata = coalesce(?, metadata),"
+    " access_ipv4 = coalesce(?, ''), access_ipv6 = coalesce(?, '')"
+    " WHERE id = ?";
 static const char SQL_LOCK[] =
     "UPDATE compute_servers SET locked = ?, locked_reason = ?, updated_at = ? WHERE id = ?";
 
@@ -190,6 +192,11 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	}
 	if (mv >= 57 && (v = json_object_get(arg, "user_data")) != NULL)
 		user_data = json_is_string(v) ? json_string_value(v) : NULL;
+	const char *v4 = s->access_ipv4, *v6 = s->access_ipv6, *pass = NULL;
+	if (compute_access_ip(req, arg, "accessIPv4", &v4, err) != 0 ||
+	    compute_access_ip(req, arg, "accessIPv6", &v6, err) != 0 ||
+	    compute_admin_pass(arg, &pass, err) != 0)
+		return -1;
 	char *md_text = md ? json_dumps(md, JSON_COMPACT) : NULL;
 	if (db_begin(err) != 0) {
 		free(md_text);
@@ -206,7 +213,9 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	db_bind_text(st, 4, key_data);
 	db_bind_text(st, 5, user_data);
 	db_bind_text(st, 6, md_text);
-	db_bind_text(st, 7, s->id);
+	db_bind_text(st, 7, v4);
+	db_bind_text(st, 8, v6);
+	db_bind_text(st, 9, s->id);
 	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
 		goto fail;
 	free(md_text);
@@ -225,13 +234,55 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	char hex[33];
 	ids_hex32(hex);
 	hex[12] = '\0';
-	json_object_set_new(view, "adminPass", json_string(hex));
+	json_object_set_new(view, "adminPass", json_string(pass ? pass : hex));
 	http_reply_json(resp, 202, json_pack("{s:o}", "server", view));
 	return 0;
 fail:
 	free(md_text);
 	db_rollback();
 	return -1;
+}
+
+/* os-resetState (admins): vm_state active or error, the task cleared;
+ * the guest is not touched (Nova). */
+static const char SQL_RESET[] =
+    "UPDATE compute_servers SET vm_state = ?, task_state = NULL, updated_at = ? WHERE id = ?";
+
+static int do_reset_state(struct http_request *req, const struct compute_server *s, json_t *arg,
+                          struct api_error *err)
+{
+	if (!compute_is_admin(req))
+		return api_fail(
+		    err, API_FORBIDDEN,
+		    "Policy doesn't allow os_compute_api:os-admin-actions:reset_state to "
+		    "be performed.");
+	const char *state = NULL;
+	if (!json_is_object(arg) || json_get_string(arg, "state", true, &state, err) != 0)
+		return err->kind
+		           ? -1
+		           : api_fail(err, API_BAD_REQUEST,
+		                      "Invalid input for field/attribute os-resetState. Value: "
+		                      "'state' is a required property");
+	if (strcmp(state, "active") != 0 && strcmp(state, "error") != 0)
+		return api_fail(
+		    err, API_BAD_REQUEST,
+		    "Invalid input for field/attribute state. Value: %s. '%s' is not one "
+		    "of ['active', 'error']",
+		    state, state);
+	char now[21];
+	ids_time_iso(time(NULL), now);
+	sqlite3_stmt *st = db_stmt(SQL_RESET, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, state);
+	db_bind_text(st, 2, now);
+	db_bind_text(st, 3, s->id);
+	long long action_id;
+	if (db_exec_stmt(st, err) != 0 ||
+	    compute_action_start(req, s->id, "resetState", &action_id, err) != 0)
+		return -1;
+	compute_action_finish(action_id, true, NULL);
+	return 0;
 }
 
 static int do_lock(struct http_request *req, const struct compute_server *s, bool lock, json_t *arg,
@@ -290,7 +341,20 @@ static int do_console(struct http_request *req, struct http_response *resp,
 	if (svc->drv->console(svc->drv_state, s->id, (int)(length == 0 ? -1 : length), &out, &len,
 	                      err) != 0)
 		return -1;
-	json_t *text = json_stringn_nocheck(length == 0 ? "" : out, length == 0 ? 0 : len);
+	/* Nova's tail: the text split on '\n', the last `length` pieces
+	 * joined again, so a final newline counts as an (empty) line. The
+	 * driver's last `length` lines hold that tail. */
+	size_t from = 0;
+	if (length > 0) {
+		long long pieces = 1;
+		for (size_t i = len; i > 0; i--)
+			if (out[i - 1] == '\n' && ++pieces > length) {
+				from = i;
+				break;
+			}
+	}
+	json_t *text =
+	    json_stringn_nocheck(length == 0 ? "" : out + from, length == 0 ? 0 : len - from);
 	if (!json_is_string(text) || !json_string_value(text)) {
 		json_decref(text);
 		text = json_string("");
@@ -432,13 +496,15 @@ fail:
 /* A queued private snapshot image of the server (createImage, shelve),
  * with Nova's snapshot properties, filled later by a job. */
 static int snapshot_image(struct http_request *req, const struct compute_server *s,
-                          const char *name, json_t *md, struct image_info *img,
-                          struct api_error *err)
+                          const char *name, json_t *md, const char *backup_type,
+                          struct image_info *img, struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
 	json_t *props = md ? json_deep_copy(md) : json_object();
 	json_object_set_new(props, "instance_uuid", json_string(s->id));
-	json_object_set_new(props, "image_type", json_string("snapshot"));
+	json_object_set_new(props, "image_type", json_string(backup_type ? "backup" : "snapshot"));
+	if (backup_type)
+		json_object_set_new(props, "backup_type", json_string(backup_type));
 	json_object_set_new(props, "user_id", json_string(identity_auth_of(req)->user_id));
 	if (s->image_id)
 		json_object_set_new(props, "base_image_ref", json_string(s->image_id));
@@ -479,7 +545,7 @@ static int do_create_image(struct http_request *req, struct http_response *resp,
 		return -1;
 	}
 	struct image_info img;
-	if (snapshot_image(req, s, name, md, &img, err) != 0 ||
+	if (snapshot_image(req, s, name, md, NULL, &img, err) != 0 ||
 	    submit_task(req, s, "createImage", COMPUTE_TASK_SNAPSHOT, img.id, err) != 0) {
 		struct api_error e2;
 		compute_server_set_state(s->id, NULL, NULL, -1, &e2);
@@ -494,6 +560,88 @@ static int do_create_image(struct http_request *req, struct http_response *resp,
 		http_reply_empty(resp, 202);
 	}
 	return 0;
+}
+
+static const char SQL_BACKUP_INSERT[] =
+    "INSERT INTO compute_backups (image_id, server_id, backup_type, rotation) VALUES (?,?,?,?)";
+
+/* createBackup: a snapshot with image_type backup and its backup_type;
+ * once uploaded, the snapshot job keeps the newest `rotation` backups of
+ * the server and type (compute_backup_rotate). */
+static int do_create_backup(struct http_request *req, struct http_response *resp,
+                            const struct compute_server *s, json_t *arg, struct api_error *err)
+{
+	const char *name = NULL, *type = NULL;
+	json_t *md = NULL;
+	if (!json_is_object(arg))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute createBackup. Value: not an "
+		                "object");
+	static const char *const required[] = {"name", "backup_type", "rotation"};
+	for (size_t i = 0; i < 3; i++)
+		if (json_object_get(arg, required[i]) == NULL)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute createBackup. Value: "
+			                "'%s' is a required property",
+			                required[i]);
+	if (json_get_string(arg, "name", true, &name, err) != 0 ||
+	    json_get_string(arg, "backup_type", true, &type, err) != 0 ||
+	    json_get_object(arg, "metadata", false, &md, err) != 0 ||
+	    json_check_length("name", name, 255, err) != 0 ||
+	    (md && compute_metadata_valid(md, "metadata", err) != 0))
+		return -1;
+	json_t *r = json_object_get(arg, "rotation");
+	long long rotation = -1;
+	if (json_is_integer(r))
+		rotation = json_integer_value(r);
+	else if (json_is_string(r) && *json_string_value(r)) {
+		char *end;
+		rotation = strtoll(json_string_value(r), &end, 10);
+		if (*end)
+			rotation = -1;
+	}
+	if (rotation < 0)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute rotation. Value: must be an "
+		                "integer >= 0");
+	if (db_begin(err) != 0)
+		return -1;
+	if (claim_task(req, s, "createBackup", COMPUTE_TASK_SNAPSHOT,
+	               "active stopped paused suspended", err) != 0 ||
+	    db_commit(err) != 0) {
+		db_rollback();
+		return -1;
+	}
+	struct image_info img;
+	sqlite3_stmt *st;
+	if (snapshot_image(req, s, name, md, type, &img, err) != 0)
+		goto undo;
+	if ((st = db_stmt(SQL_BACKUP_INSERT, err)) == NULL)
+		goto undo_image;
+	db_bind_text(st, 1, img.id);
+	db_bind_text(st, 2, s->id);
+	db_bind_text(st, 3, type);
+	sqlite3_bind_int64(st, 4, rotation);
+	if (db_exec_stmt(st, err) != 0 ||
+	    submit_task(req, s, "createBackup", COMPUTE_TASK_SNAPSHOT, img.id, err) != 0)
+		goto undo_image;
+	if (compute_mv(req) >= 45) {
+		http_reply_json(resp, 202, json_pack("{s:s}", "image_id", img.id));
+	} else {
+		if (rotation > 0)
+			http_header_set(resp, "Location",
+			                arena_printf(req->arena, "%s/image/v2/images/%s",
+			                             req->base_url, img.id));
+		http_reply_empty(resp, 202);
+	}
+	return 0;
+undo_image:;
+	struct api_error e1;
+	image_remove(((struct compute_svc *)req->ctx)->env, img.id, &e1);
+undo:;
+	struct api_error e2;
+	compute_server_set_state(s->id, NULL, NULL, -1, &e2);
+	return -1;
 }
 
 static const char SQL_SHELVED_IMAGE[] =
@@ -514,7 +662,7 @@ static int do_shelve(struct http_request *req, const struct compute_server *s,
 	struct api_error e2;
 	const char *name = arena_printf(req->arena, "%s-shelved", s->name);
 	sqlite3_stmt *st;
-	if (snapshot_image(req, s, name, NULL, &img, err) != 0) {
+	if (snapshot_image(req, s, name, NULL, NULL, &img, err) != 0) {
 		compute_server_set_state(s->id, NULL, NULL, -1, &e2);
 		return -1;
 	}
@@ -655,9 +803,10 @@ COMPUTE_HANDLER(compute_server_action)
 	} else if (strcmp(key, "os-getConsoleOutput") == 0)
 		return do_console(req, resp, &s, arg, err);
 	else if (strcmp(key, "rescue") == 0) {
-		const char *image = NULL;
+		const char *image = NULL, *pass = NULL;
 		if (json_is_object(arg) &&
-		    json_get_string(arg, "rescue_image_ref", false, &image, err) != 0)
+		    (json_get_string(arg, "rescue_image_ref", false, &image, err) != 0 ||
+		     compute_admin_pass(arg, &pass, err) != 0))
 			return -1;
 		if (start_task(req, &s, "rescue", COMPUTE_TASK_RESCUE, "active stopped error",
 		               image, err) != 0)
@@ -665,12 +814,18 @@ COMPUTE_HANDLER(compute_server_action)
 		char hex[33];
 		ids_hex32(hex);
 		hex[12] = '\0';
-		http_reply_json(resp, 200, json_pack("{s:s}", "adminPass", hex));
+		http_reply_json(resp, 200, json_pack("{s:s}", "adminPass", pass ? pass : hex));
 		return 0;
 	} else if (strcmp(key, "forceDelete") == 0)
 		return compute_server_force_delete(req, resp, err);
 	else if (strcmp(key, "restore") == 0)
 		rc = do_restore(req, &s, err);
+	else if (strcmp(key, "trigger_crash_dump") == 0)
+		rc = compute_server_crash_dump(req, &s, arg, err);
+	else if (strcmp(key, "os-resetState") == 0)
+		rc = do_reset_state(req, &s, arg, err);
+	else if (strcmp(key, "createBackup") == 0)
+		return do_create_backup(req, resp, &s, arg, err);
 	else if (strcmp(key, "createImage") == 0)
 		return do_create_image(req, resp, &s, arg, err);
 	else if (strcmp(key, "resize") == 0)
@@ -694,11 +849,15 @@ COMPUTE_HANDLER(compute_server_action)
 	         strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
 	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
 	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "evacuate") == 0 ||
-	         strcmp(key, "trigger_crash_dump") == 0 || strcmp(key, "os-resetState") == 0 ||
-	         strcmp(key, "createBackup") == 0)
+	         strcmp(key, "addFixedIp") == 0 || strcmp(key, "removeFixedIp") == 0 ||
+	         strcmp(key, "addFloatingIp") == 0 || strcmp(key, "removeFloatingIp") == 0) {
+		/* The nova-network era actions are gone from 2.44 (404). */
+		if ((strstr(key, "Fixed") != NULL || strstr(key, "Floating") != NULL) &&
+		    compute_mv(req) >= 44)
+			return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 		return api_fail(err, API_NOT_IMPLEMENTED,
 		                "The server action %s is not implemented by this cloud yet.", key);
-	else
+	} else
 		return api_fail(err, API_BAD_REQUEST, "There is no such action: %s", key);
 	if (rc != 0)
 		return -1;

@@ -58,6 +58,15 @@ struct compute_driver {
 	/* The last max_lines lines (all when <= 0) of the console, malloc'ed. */
 	int (*console)(void *state, const char *id, int max_lines, char **out, size_t *len,
 	               struct api_error *err);
+	/* Fills in what the driver measures of a guest: diag is Nova's 2.48
+	 * diagnostics object, pre-filled by the API from the server's record
+	 * (counters null); the driver sets state, uptime and the counters it
+	 * has (cpu_details, memory_details.used, disk_details, nic_details
+	 * matched by mac_address). NULL: not built for this driver (501). */
+	int (*diagnostics)(void *state, const char *id, json_t *diag, struct api_error *err);
+	/* Injects an NMI into the running guest (trigger_crash_dump); a guest
+	 * that is not running is API_CONFLICT. NULL: not built (501). */
+	int (*inject_nmi)(void *state, const char *id, struct api_error *err);
 	int (*attach_nic)(void *state, const char *id, const struct compute_nic *nic,
 	                  struct api_error *err);
 	int (*detach_nic)(void *state, const char *id, const char *port_id, struct api_error *err);

@@ -64,6 +64,9 @@ int compute_mv(const struct http_request *req); /* the request's minor version (
 const char *compute_project(const struct http_request *req);
 bool compute_is_admin(const struct http_request *req);
 json_t *compute_links(const struct http_request *req, const char *collection, const char *id);
+/* True when Nova removed the API under /v2.1/<collection> at or below the
+ * request's microversion (its answer is then a plain 404). */
+int compute_removed_api(const struct http_request *req, const char *collection);
 
 /* ---- servers.c / server_view.c ---- */
 int compute_server_load(struct http_request *req, const char *id, struct compute_server *out,
@@ -80,6 +83,13 @@ int compute_action_start(struct http_request *req, const char *server_id, const 
                          long long *action_id, struct api_error *err);
 void compute_action_finish(long long action_id, bool ok, const char *message);
 
+/* accessIPv4/accessIPv6 of a create, update or rebuild body, checked and
+ * normalised (400 as Nova's 'ipv4'/'ipv6' formats); *out unchanged when
+ * the field is absent. */
+int compute_access_ip(struct http_request *req, json_t *obj, const char *field, const char **out,
+                      struct api_error *err);
+/* A client-supplied adminPass (a string), NULL when none. */
+int compute_admin_pass(json_t *obj, const char **out, struct api_error *err);
 int compute_metadata_valid(json_t *md, const char *field, struct api_error *err);
 int compute_tag_valid(const char *tag, struct api_error *err);
 /* 409 when the server is locked and the caller is not an admin. */
@@ -131,6 +141,11 @@ int compute_metadata_answer(void *cls, const char *server_id, const char *path, 
                             int *status, char **body, size_t *len, const char **ctype);
 void compute_power_changed(void *cls, const char *id, enum compute_power power);
 
+/* ---- diagnostics.c ---- */
+/* The trigger_crash_dump action (2.17): checks, then the driver's NMI. */
+int compute_server_crash_dump(struct http_request *req, const struct compute_server *s, json_t *arg,
+                              struct api_error *err);
+
 /* ---- handlers ---- */
 #define COMPUTE_HANDLER(fn) \
 	int fn(struct http_request *req, struct http_response *resp, struct api_error *err)
@@ -159,6 +174,7 @@ COMPUTE_HANDLER(compute_server_delete);
 /* forceDelete: deletes at once (also a SOFT_DELETED server), 202. */
 COMPUTE_HANDLER(compute_server_force_delete);
 COMPUTE_HANDLER(compute_server_ips);
+COMPUTE_HANDLER(compute_server_diagnostics);
 COMPUTE_HANDLER(compute_server_metadata_list);
 COMPUTE_HANDLER(compute_server_metadata_set);
 COMPUTE_HANDLER(compute_server_metadata_replace);

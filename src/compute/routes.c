@@ -61,6 +61,8 @@ static const struct http_route routes[] = {
     {"DELETE", V "/servers/{server_id}", compute_server_delete, NULL, "compute"},
     {"POST", V "/servers/{server_id}/action", compute_server_action, NULL, "compute"},
     {"GET", V "/servers/{server_id}/ips", compute_server_ips, NULL, "compute"},
+    {"GET", V "/servers/{server_id}/diagnostics", compute_server_diagnostics, NULL,
+     "compute:admin"},
     {"GET", V "/servers/{server_id}/metadata", compute_server_metadata_list, NULL, "compute"},
     {"POST", V "/servers/{server_id}/metadata", compute_server_metadata_set, NULL, "compute"},
     {"PUT", V "/servers/{server_id}/metadata", compute_server_metadata_replace, NULL, "compute"},
@@ -144,8 +146,53 @@ static COMPUTE_HANDLER(version_show)
 	return 0;
 }
 
+/* The APIs Nova removed at a microversion answer its router's 404 from
+ * there on (2.36: the proxies to other services and fping; 2.43: os-hosts;
+ * 2.44: os-virtual-interfaces); below it they are not built here (501). */
+static const struct {
+	const char *collection;
+	int removed_at;
+} removed_apis[] = {
+    {"images", 36},
+    {"os-networks", 36},
+    {"os-tenant-networks", 36},
+    {"os-fixed-ips", 36},
+    {"os-floating-ips", 36},
+    {"os-floating-ips-bulk", 36},
+    {"os-floating-ip-pools", 36},
+    {"os-floating-ip-dns", 36},
+    {"os-security-groups", 36},
+    {"os-security-group-rules", 36},
+    {"os-security-group-default-rules", 36},
+    {"os-volumes", 36},
+    {"os-snapshots", 36},
+    {"os-baremetal-nodes", 36},
+    {"os-fping", 36},
+    {"os-hosts", 43},
+};
+
+int compute_removed_api(const struct http_request *req, const char *collection)
+{
+	for (size_t i = 0; i < sizeof(removed_apis) / sizeof(removed_apis[0]); i++)
+		if (strcmp(collection, removed_apis[i].collection) == 0)
+			return compute_mv(req) >= removed_apis[i].removed_at;
+	return 0;
+}
+
 static COMPUTE_HANDLER(not_implemented)
 {
+	/* rest is "collection[/...]"; os-virtual-interfaces hangs off a server. */
+	const char *rest = http_param(req, "rest");
+	char first[64] = "";
+	if (rest != NULL) {
+		size_t n = strcspn(rest, "/");
+		if (n < sizeof(first))
+			snprintf(first, sizeof(first), "%.*s", (int)n, rest);
+	}
+	bool vifs = rest != NULL && strncmp(rest, "servers/", 8) == 0 &&
+	            strstr(rest, "/os-virtual-interfaces") != NULL;
+	if ((first[0] && compute_removed_api(req, first)) || (vifs && compute_mv(req) >= 44))
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 	return api_fail(err, API_NOT_IMPLEMENTED, "%s %s is not implemented by this cloud yet.",
 	                req->method, req->path);
 }

@@ -17,7 +17,10 @@ static const char SQL_SET_TAGS[] =
     "UPDATE compute_servers SET tags = ?, updated_at = ? WHERE id = ?";
 static const char SQL_ACTIONS[] =
     "SELECT action, request_id, user_id, project_id, start_time, finish_time, result, message"
-    " FROM compute_actions WHERE server_id = ? ORDER BY id DESC";
+    " FROM compute_actions WHERE server_id = ? ORDER BY start_time DESC, id DESC";
+/* A deleted server's project, from its actions (2.21). */
+static const char SQL_ACTIONS_OWNER[] =
+    "SELECT server_project_id FROM compute_actions WHERE server_id = ? ORDER BY id LIMIT 1";
 static const char SQL_ACTION[] =
     "SELECT action, request_id, user_id, project_id, start_time, finish_time, result, message"
     " FROM compute_actions WHERE server_id = ? AND request_id = ?";
@@ -305,9 +308,8 @@ static json_t *action_json(struct http_request *req, sqlite3_stmt *st, const cha
 	    "project_id", db_column_text(st, 3), "start_time", db_column_text(st, 4), "message",
 	    json_string_or_null(result && strcmp(result, "Error") == 0 ? db_column_text(st, 7)
 	                                                               : NULL));
-	/* 2.58 added updated_at; Tempest's list schema (strict) lacks it,
-	 * so only the single action shows it. */
-	if (compute_mv(req) >= 58 && events)
+	/* 2.58 added updated_at (list and show). */
+	if (compute_mv(req) >= 58)
 		json_object_set_new(o, "updated_at",
 		                    json_string(db_column_text(st, 5) ? db_column_text(st, 5)
 		                                                      : db_column_text(st, 4)));
@@ -338,32 +340,124 @@ static json_t *action_json(struct http_request *req, sqlite3_stmt *st, const cha
 	return o;
 }
 
-COMPUTE_HANDLER(compute_instance_actions_list)
+/* The server whose actions are asked for: a live one as always; from 2.21
+ * also a deleted one, known from its actions, to its project and admins. */
+static int actions_server(struct http_request *req, const char **id, struct api_error *err)
 {
 	struct compute_server s;
-	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
+	const char *want = http_param(req, "server_id");
+	if (compute_server_load(req, want, &s, err) == 0) {
+		*id = s.id;
+		return 0;
+	}
+	if (err->kind != API_NOT_FOUND || compute_mv(req) < 21)
 		return -1;
+	sqlite3_stmt *st = db_stmt(SQL_ACTIONS_OWNER, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, want);
+	int rc = db_step(st, err);
+	bool visible =
+	    rc == SQLITE_ROW &&
+	    (compute_is_admin(req) ||
+	     (db_column_text(st, 0) && strcmp(db_column_text(st, 0), compute_project(req)) == 0));
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (!visible)
+		return api_fail(err, API_NOT_FOUND, "Instance %s could not be found.", want);
+	*err = (struct api_error){0};
+	*id = want;
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_instance_actions_list)
+{
+	const char *id;
+	if (actions_server(req, &id, err) != 0)
+		return -1;
+	/* 2.58: limit, marker (a request_id) and changes-since (updated_at),
+	 * a next link when a page is full (Nova's max_limit is 1000). */
+	int mv = compute_mv(req);
+	long long limit = 1000;
+	const char *marker = NULL, *since = NULL, *q;
+	double since_t = 0;
+	if (mv >= 58) {
+		if ((q = http_query(req, "limit")) != NULL) {
+			char *end;
+			limit = strtoll(q, &end, 10);
+			if (*q == '\0' || *end || limit < 0)
+				return api_fail(
+				    err, API_BAD_REQUEST,
+				    "Invalid input for query parameters limit. Value: %s. "
+				    "'%s' does not match '^[0-9]*$'",
+				    q, q);
+			if (limit > 1000)
+				limit = 1000;
+		}
+		marker = http_query(req, "marker");
+		since = http_query(req, "changes-since");
+		if (since && ids_time_parse(since, &since_t) != 0)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for query parameters changes-since. Value: "
+			                "%s. '%s' is not a 'date-time'",
+			                since, since);
+	}
 	sqlite3_stmt *st = db_stmt(SQL_ACTIONS, err);
 	if (st == NULL)
 		return -1;
-	db_bind_text(st, 1, s.id);
+	db_bind_text(st, 1, id);
 	json_t *list = json_array();
+	bool past = marker == NULL;
+	const char *last = NULL;
 	int rc;
-	while ((rc = db_step(st, err)) == SQLITE_ROW)
-		json_array_append_new(list, action_json(req, st, s.id, false));
+	while ((rc = db_step(st, err)) == SQLITE_ROW) {
+		if (!past) {
+			past = strcmp(db_column_text(st, 1), marker) == 0;
+			continue;
+		}
+		if (since) {
+			const char *u =
+			    db_column_text(st, 5) ? db_column_text(st, 5) : db_column_text(st, 4);
+			double t;
+			if (ids_time_parse(u, &t) == 0 && t < since_t)
+				continue;
+		}
+		if ((long long)json_array_size(list) >= limit)
+			break;
+		json_t *a = action_json(req, st, id, false);
+		last = json_string_value(json_object_get(a, "request_id"));
+		json_array_append_new(list, a);
+	}
+	sqlite3_reset(st);
 	if (rc < 0) {
 		json_decref(list);
 		return -1;
 	}
-	http_reply_json(resp, 200, json_pack("{s:o}", "instanceActions", list));
+	if (!past) {
+		json_decref(list);
+		return api_fail(err, API_BAD_REQUEST, "Marker %s could not be found.", marker);
+	}
+	json_t *out = json_pack("{s:o}", "instanceActions", list);
+	if (mv >= 58 && limit > 0 && (long long)json_array_size(list) == limit && last)
+		json_object_set_new(
+		    out, "links",
+		    json_pack("[{s:s,s:s}]", "rel", "next", "href",
+		              arena_printf(req->arena,
+		                           "%s/compute/v2.1/servers/%s/os-instance-actions?"
+		                           "limit=%lld&marker=%s",
+		                           req->base_url, id, limit, last)));
+	http_reply_json(resp, 200, out);
 	return 0;
 }
 
 COMPUTE_HANDLER(compute_instance_action_show)
 {
-	struct compute_server s;
+	struct {
+		const char *id;
+	} s;
 	const char *rid = http_param(req, "request_id");
-	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
+	if (actions_server(req, &s.id, err) != 0)
 		return -1;
 	sqlite3_stmt *st = db_stmt(SQL_ACTION, err);
 	if (st == NULL)

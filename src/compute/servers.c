@@ -1,6 +1,7 @@
 /* Servers: create (validation, quota and scheduling in one transaction,
  * then a spawn task per server), list/detail with Nova's filters, show,
  * update, delete; the row accessors the other compute files use. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <openssl/evp.h>
 #include <regex.h>
@@ -36,9 +37,9 @@ static const char SQL_INSERT[] =
     "INSERT INTO compute_servers (id, seq, name, project_id, user_id, image_id, flavor_id,"
     " flavor, key_name, key_data, user_data, config_drive, availability_zone, host,"
     " vm_state, task_state, power_state, description, hostname, reservation_id,"
-    " launch_index, metadata, tags, fault, created_at, updated_at)"
+    " launch_index, metadata, tags, fault, created_at, updated_at, access_ipv4, access_ipv6)"
     " VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM compute_servers), ?,?,?,?,?,?,?,?,"
-    "?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?)";
+    "?,?,?,?,?,?,0,?,?,?,?,?,?,?,?,?,coalesce(?, ''),coalesce(?, ''))";
 static const char SQL_SET_STATE[] =
     "UPDATE compute_servers SET vm_state = coalesce(?, vm_state), task_state = ?,"
     " power_state = coalesce(?, power_state), updated_at = ?,"
@@ -50,7 +51,8 @@ static const char SQL_KEYPAIR[] =
     "SELECT public_key FROM compute_keypairs WHERE user_id = ? AND name = ?";
 static const char SQL_ACTION_INSERT[] =
     "INSERT INTO compute_actions (server_id, action, request_id, user_id, project_id,"
-    " start_time) VALUES (?,?,?,?,?,?)";
+    " start_time, server_project_id) VALUES (?,?,?,?,?,?,"
+    " coalesce((SELECT project_id FROM compute_servers WHERE id = ?), ?))";
 static const char SQL_ACTION_FINISH[] =
     "UPDATE compute_actions SET finish_time = ?, result = ?, message = ? WHERE id = ?";
 static const char SQL_UPDATE[] =
@@ -191,6 +193,8 @@ int compute_action_start(struct http_request *req, const char *server_id, const 
 	db_bind_text(st, 4, auth->user_id);
 	db_bind_text(st, 5, auth->project_id);
 	db_bind_text(st, 6, now);
+	db_bind_text(st, 7, server_id);
+	db_bind_text(st, 8, auth->project_id);
 	if (db_exec_stmt(st, err) != 0)
 		return -1;
 	*action_id = sqlite3_last_insert_rowid(db_conn(err));
@@ -324,7 +328,9 @@ static const char *hostname_of(struct arena *a, const char *name)
 struct create_args {
 	const char *name, *image_id, *flavor_ref, *key_name, *key_data, *user_data;
 	const char *zone, *description;
-	const char *group_id; /* os:scheduler_hints group, NULL: none */
+	const char *access_ipv4, *access_ipv6; /* normalised, NULL: none */
+	const char *admin_pass;                /* the client's, NULL: generate one */
+	const char *group_id;                  /* os:scheduler_hints group, NULL: none */
 	bool config_drive;
 	long long min_count, max_count;
 	json_t *metadata, *tags;
@@ -336,6 +342,40 @@ struct create_args {
 	struct compute_flavor flavor;
 	struct image_info image;
 };
+
+int compute_access_ip(struct http_request *req, json_t *obj, const char *field, const char **out,
+                      struct api_error *err)
+{
+	json_t *v = json_object_get(obj, field);
+	if (v == NULL)
+		return 0;
+	int af = strcmp(field, "accessIPv6") == 0 ? AF_INET6 : AF_INET;
+	unsigned char bin[16];
+	char text[INET6_ADDRSTRLEN];
+	const char *given = json_is_string(v) ? json_string_value(v) : NULL;
+	if (given == NULL || inet_pton(af, given, bin) != 1 ||
+	    inet_ntop(af, bin, text, sizeof(text)) == NULL)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute %s. Value: %s. '%s' is not a "
+		                "'%s'",
+		                field, given ? given : "(not a string)", given ? given : "",
+		                af == AF_INET6 ? "ipv6" : "ipv4");
+	*out = arena_strdup(req->arena, text);
+	return 0;
+}
+
+int compute_admin_pass(json_t *obj, const char **out, struct api_error *err)
+{
+	json_t *v = json_object_get(obj, "adminPass");
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute adminPass. Value: not a string");
+	*out = json_string_value(v);
+	return 0;
+}
 
 static int create_parse(struct http_request *req, json_t *srv, struct create_args *c,
                         struct api_error *err)
@@ -428,6 +468,10 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 		return api_fail(err, API_BAD_REQUEST, "Missing imageRef attribute");
 	c->image_id = ref_id(image_ref);
 	c->flavor_ref = ref_id(c->flavor_ref);
+	if (compute_access_ip(req, srv, "accessIPv4", &c->access_ipv4, err) != 0 ||
+	    compute_access_ip(req, srv, "accessIPv6", &c->access_ipv6, err) != 0 ||
+	    compute_admin_pass(srv, &c->admin_pass, err) != 0)
+		return -1;
 	if (c->user_data) {
 		char *dec;
 		size_t len;
@@ -803,6 +847,8 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 		db_bind_text(st, k++, fault);
 		db_bind_text(st, k++, now);
 		db_bind_text(st, k++, now);
+		db_bind_text(st, k++, c->access_ipv4);
+		db_bind_text(st, k++, c->access_ipv6);
 		if (db_exec_stmt(st, err) != 0 ||
 		    (c->group_id && compute_server_group_add(c->group_id, ids[i], err) != 0)) {
 			free(fault);
@@ -937,7 +983,8 @@ COMPUTE_HANDLER(compute_server_create)
 	pass[12] = '\0';
 	json_t *o = json_pack("{s:s,s:o,s:s,s:[{s:s}],s:s}", "id", ids[0], "links",
 	                      compute_links(req, "servers", ids[0]), "OS-DCF:diskConfig", "MANUAL",
-	                      "security_groups", "name", "default", "adminPass", pass);
+	                      "security_groups", "name", "default", "adminPass",
+	                      c.admin_pass ? c.admin_pass : pass);
 	json_t *links = json_object_get(o, "links");
 	http_header_set(resp, "Location",
 	                json_string_value(json_object_get(json_array_get(links, 0), "href")));
@@ -955,6 +1002,43 @@ static bool match_regex(const char *pattern, const char *value)
 	bool m = regexec(&re, value, 0, NULL, 0) == 0;
 	regfree(&re);
 	return m;
+}
+
+/* Nova's ip/ip6 filters: a regular expression matched from the start
+ * (Python's re.match) against the server's fixed addresses of that
+ * version; a server matches when any address does. */
+static bool match_prefix_regex(const char *pattern, const char *value)
+{
+	regex_t re;
+	regmatch_t m;
+	if (regcomp(&re, pattern, REG_EXTENDED) != 0)
+		return strncmp(value, pattern, strlen(pattern)) == 0;
+	bool ok = regexec(&re, value, 1, &m, 0) == 0 && m.rm_so == 0;
+	regfree(&re);
+	return ok;
+}
+
+static bool match_ips(struct http_request *req, const char *id, const char *ip4, const char *ip6)
+{
+	json_t *addrs = compute_server_addresses(req, id, false);
+	bool found = false;
+	const char *net;
+	json_t *list;
+	json_object_foreach(addrs, net, list)
+	{
+		size_t i;
+		json_t *a;
+		json_array_foreach(list, i, a)
+		{
+			const char *addr = json_string_value(json_object_get(a, "addr"));
+			int v = (int)json_integer_value(json_object_get(a, "version"));
+			const char *pattern = v == 6 ? ip6 : ip4;
+			if (addr && pattern && match_prefix_regex(pattern, addr))
+				found = true;
+		}
+	}
+	json_decref(addrs);
+	return found;
 }
 
 static int server_list(struct http_request *req, struct http_response *resp, bool detail,
@@ -978,6 +1062,9 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 	const char *since = http_query(req, "changes-since");
 	const char *marker = http_query(req, "marker");
 	const char *reservation = http_query(req, "reservation_id");
+	/* ip: everyone; ip6: admins, and everyone from 2.5 on (Nova). */
+	const char *ip4 = http_query(req, "ip");
+	const char *ip6 = admin || compute_mv(req) >= 5 ? http_query(req, "ip6") : NULL;
 	const char *q;
 	long long limit = -1;
 	if ((q = http_query(req, "limit"))) {
@@ -1028,6 +1115,8 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 		if (host && (s.host == NULL || strcmp(host, s.host) != 0))
 			continue;
 		if (reservation && strcmp(reservation, s.reservation_id) != 0)
+			continue;
+		if ((ip4 || ip6) && !match_ips(req, s.id, ip4, ip6))
 			continue;
 		if (since) {
 			double u;
@@ -1104,8 +1193,10 @@ COMPUTE_HANDLER(compute_server_update)
 	const char *name = s.name, *desc = s.description, *v4 = s.access_ipv4, *v6 = s.access_ipv6;
 	if (json_get_string(srv, "name", false, &name, err) != 0 ||
 	    json_check_length("name", name, 255, err) != 0 ||
-	    json_get_string(srv, "accessIPv4", false, &v4, err) != 0 ||
-	    json_get_string(srv, "accessIPv6", false, &v6, err) != 0)
+	    (json_object_get(srv, "accessIPv4") != NULL &&
+	     compute_access_ip(req, srv, "accessIPv4", &v4, err) != 0) ||
+	    (json_object_get(srv, "accessIPv6") != NULL &&
+	     compute_access_ip(req, srv, "accessIPv6", &v6, err) != 0))
 		return -1;
 	const char *p = name;
 	while (isspace((unsigned char)*p))

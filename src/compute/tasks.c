@@ -102,6 +102,52 @@ static const char SQL_UNSHELVE_FAILED[] =
     "UPDATE compute_servers SET task_state = NULL, host = NULL, power_state = 4,"
     " updated_at = ?, fault = ? WHERE id = ? AND task_state IS 'unshelving'";
 
+/* createBackup's rotation: when image_id is a backup, the backups of its
+ * server and type beyond the newest `rotation` go (images and rows). */
+static const char SQL_BACKUP_EXCESS[] =
+    "SELECT b.image_id FROM compute_backups b, compute_backups n WHERE n.image_id = ?"
+    " AND b.server_id = n.server_id AND b.backup_type = n.backup_type"
+    " ORDER BY b.id DESC LIMIT -1 OFFSET (SELECT rotation FROM compute_backups"
+    " WHERE image_id = ?)";
+static const char SQL_BACKUP_DELETE[] = "DELETE FROM compute_backups WHERE image_id = ?";
+
+static void backup_rotate(struct compute_svc *svc, const char *image_id)
+{
+	struct api_error err;
+	struct arena *a = arena_new();
+	const char **gone = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st = db_stmt(SQL_BACKUP_EXCESS, &err);
+	if (st == NULL)
+		goto out;
+	db_bind_text(st, 1, image_id);
+	db_bind_text(st, 2, image_id);
+	int rc;
+	while ((rc = db_step(st, &err)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			const char **g = arena_alloc(a, cap * sizeof(*g));
+			if (n)
+				memcpy(g, gone, n * sizeof(*g));
+			gone = g;
+		}
+		gone[n++] = arena_strdup(a, db_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		struct api_error e2;
+		/* Already deleted through the image API: only the row is left. */
+		if (image_remove(svc->env, gone[i], &e2) != 0 && e2.kind != API_NOT_FOUND)
+			log_warn("compute: backup rotation: image %s: %s", gone[i], e2.message);
+		else if ((st = db_stmt(SQL_BACKUP_DELETE, &e2)) != NULL) {
+			db_bind_text(st, 1, gone[i]);
+			db_exec_stmt(st, &e2);
+		}
+	}
+out:
+	arena_free(a);
+}
+
 /* Returns false when the server's task changed meanwhile (or it is gone). */
 static bool settle(const char *id, const char *expect_task, const char *vm, int power)
 {
@@ -288,6 +334,8 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 		if (rc == 0)
 			rc = image_upload_from_file(svc->env, a, job->arg, tmp, err);
 		unlink(tmp);
+		if (rc == 0)
+			backup_rotate(svc, job->arg);
 		if (rc != 0) {
 			struct api_error e2;
 			image_remove(svc->env, job->arg, &e2);
@@ -354,6 +402,9 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 			return -1;
 		if (d->rebuild(ds, &spec, err) != 0)
 			return -1;
+		/* A stopped server is rebuilt and stays stopped (Nova). */
+		if (strcmp(s->vm_state, "stopped") == 0)
+			return 0;
 		return d->power_on(ds, s->id, err);
 	}
 	case COMPUTE_TASK_SNAPSHOT: {
@@ -364,6 +415,8 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 		if (rc == 0)
 			rc = image_upload_from_file(svc->env, a, job->arg, tmp, err);
 		unlink(tmp);
+		if (rc == 0)
+			backup_rotate(svc, job->arg);
 		if (rc != 0) {
 			struct api_error e2;
 			image_remove(svc->env, job->arg, &e2);
@@ -549,6 +602,9 @@ static void job_run(void *arg)
 		else if (job->task == COMPUTE_TASK_REVERT_RESIZE)
 			vm = p == COMPUTE_POWER_RUNNING ? "active" : "stopped";
 		settle(job->id, ts, vm, (int)p);
+	} else if (rc == 0 && job->task == COMPUTE_TASK_REBUILD &&
+	           strcmp(s.vm_state, "stopped") == 0) {
+		settle(job->id, ts, "stopped", COMPUTE_POWER_SHUTDOWN);
 	} else if (rc == 0) {
 		if (!settle(job->id, ts, task_defs[job->task].vm_ok,
 		            (int)task_defs[job->task].power_ok) &&

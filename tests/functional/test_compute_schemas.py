@@ -2,7 +2,10 @@
 microversions: the client sends the version, checks the echoed header and
 the success code, and validates the body against Tempest's JSON schema for
 that microversion (tempest/lib/api_schema/response/compute)."""
+import copy
 import time
+
+import jsonschema
 
 import pytest
 from tempest.lib import auth
@@ -10,6 +13,8 @@ from tempest.lib.services.compute import (availability_zone_client, base_compute
                                           flavors_client,
                                           hypervisor_client, keypairs_client, limits_client,
                                           quotas_client, servers_client, services_client)
+
+from tempest.lib.api_schema.response.compute.v2_1 import servers as servers_schema
 
 from conftest_compute import fake, image  # noqa: F401
 
@@ -84,7 +89,7 @@ def test_responses_validate_against_tempest_schemas(fake, image, microversion, u
     sc.set_server_metadata_item(sid, "g", {"g": "h"})
     sc.delete_server_metadata_item(sid, "g")
     out = sc.get_console_output(sid, length=3)["output"]
-    assert out.count("\n") == 3
+    assert out.count("\n") == 2  # Nova: the last 3 pieces split on "\n"
     sc.stop_server(sid)
     wait(sc, sid, "SHUTOFF")
     sc.start_server(sid)
@@ -118,7 +123,18 @@ def test_responses_validate_against_tempest_schemas(fake, image, microversion, u
         sc.check_tag_existence(sid, "z")
         sc.delete_tag(sid, "z")
         sc.delete_all_tags(sid)
-    actions = sc.list_instance_actions(sid)["instanceActions"]
+    if minor >= 58:
+        # Nova lists updated_at from 2.58; Tempest's client always checks
+        # the list with the 2.1 schema (strict), so check with it widened.
+        r = fake.nova("GET", "/servers/%s/os-instance-actions" % sid, mv=microversion)
+        wide = copy.deepcopy(servers_schema.list_instance_actions["response_body"])
+        wide["properties"]["instanceActions"]["items"]["properties"]["updated_at"] = \
+            {"type": "string", "format": "date-time"}
+        wide["properties"]["instanceActions"]["items"]["required"].append("updated_at")
+        jsonschema.Draft4Validator(wide).validate(r.json())
+        actions = r.json()["instanceActions"]
+    else:
+        actions = sc.list_instance_actions(sid)["instanceActions"]
     sc.show_instance_action(sid, actions[0]["request_id"])
     shown = sc.show_server(sid)["server"]
     if minor >= 47:

@@ -1,7 +1,10 @@
 /* The fake driver: guests without processes, for scale tests and fast
  * functional tests. Each guest is a small file DATA/compute/fake/<id>
  * holding its power state, so guests "survive" a restart of stackd as
- * real ones do; the console is a few made-up lines. */
+ * real ones do; the console is a few made-up lines. An NMI (crash dump)
+ * is recorded as a line in DATA/compute/fake/<id>.nmi, so tests see it;
+ * diagnostics give the power state and the time since the last power
+ * change (the state file's mtime) as uptime, no counters. */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -9,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compute/driver.h"
@@ -153,6 +157,9 @@ static int fake_destroy(void *state, const char *id, struct api_error *err)
 	int rc = 0;
 	if (unlink(path) < 0 && errno != ENOENT)
 		rc = api_fail(err, API_INTERNAL, "fake guest %s: %s", id, strerror(errno));
+	char nmi[4300];
+	snprintf(nmi, sizeof(nmi), "%s.nmi", path);
+	unlink(nmi);
 	pthread_mutex_unlock(&f->lock);
 	return rc;
 }
@@ -275,6 +282,70 @@ static int fake_console(void *state, const char *id, int max_lines, char **out, 
 	return 0;
 }
 
+static const char *fake_state_name(enum compute_power p)
+{
+	switch (p) {
+	case COMPUTE_POWER_RUNNING:
+		return "running";
+	case COMPUTE_POWER_PAUSED:
+		return "paused";
+	case COMPUTE_POWER_CRASHED:
+		return "crashed";
+	case COMPUTE_POWER_SUSPENDED:
+		return "suspended";
+	case COMPUTE_POWER_SHUTDOWN:
+		return "shutdown";
+	default:
+		return "pending";
+	}
+}
+
+static int fake_diagnostics(void *state, const char *id, json_t *diag, struct api_error *err)
+{
+	struct fake_state *f = state;
+	char path[4200];
+	enum compute_power p;
+	struct stat st;
+	if (fake_path(f, id, path, sizeof(path), err) < 0)
+		return -1;
+	pthread_mutex_lock(&f->lock);
+	int rc = fake_read(f, id, &p, err);
+	if (rc == 0 && stat(path, &st) != 0)
+		rc = api_fail(err, API_INTERNAL, "fake guest %s: %s", id, strerror(errno));
+	pthread_mutex_unlock(&f->lock);
+	if (rc < 0)
+		return -1;
+	json_object_set_new(diag, "state", json_string(fake_state_name(p)));
+	long long up = (long long)(time(NULL) - st.st_mtime);
+	json_object_set_new(diag, "uptime",
+	                    p == COMPUTE_POWER_RUNNING ? json_integer(up < 0 ? 0 : up)
+	                                               : json_null());
+	return 0;
+}
+
+static int fake_inject_nmi(void *state, const char *id, struct api_error *err)
+{
+	struct fake_state *f = state;
+	char path[4200], nmi[4300];
+	enum compute_power p;
+	if (fake_path(f, id, path, sizeof(path), err) < 0)
+		return -1;
+	snprintf(nmi, sizeof(nmi), "%s.nmi", path);
+	pthread_mutex_lock(&f->lock);
+	int rc = fake_read(f, id, &p, err);
+	if (rc == 0 && p != COMPUTE_POWER_RUNNING && p != COMPUTE_POWER_PAUSED)
+		rc = api_fail(err, API_CONFLICT, "Instance %s is not running.", id);
+	if (rc == 0) {
+		FILE *fp = fopen(nmi, "a");
+		if (fp == NULL || fprintf(fp, "nmi %lld\n", (long long)time(NULL)) < 0)
+			rc = api_fail(err, API_INTERNAL, "fake guest %s: %s", id, strerror(errno));
+		if (fp != NULL && fclose(fp) != 0 && rc == 0)
+			rc = api_fail(err, API_INTERNAL, "fake guest %s: %s", id, strerror(errno));
+	}
+	pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
 static int fake_attach_nic(void *state, const char *id, const struct compute_nic *nic,
                            struct api_error *err)
 {
@@ -356,6 +427,8 @@ const struct compute_driver compute_driver_fake = {
     .rebuild = fake_rebuild,
     .power_state = fake_power_state,
     .console = fake_console,
+    .diagnostics = fake_diagnostics,
+    .inject_nmi = fake_inject_nmi,
     .attach_nic = fake_attach_nic,
     .detach_nic = fake_detach_nic,
     .list = fake_list,
