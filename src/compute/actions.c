@@ -438,7 +438,10 @@ static int do_resize(struct http_request *req, const struct compute_server *s, j
 	db_bind_text(st, 1, f.id);
 	db_bind_text(st, 2, text);
 	db_bind_text(st, 3, s->id);
-	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
+	if (db_exec_stmt(st, err) != 0 ||
+	    compute_migration_record(req, s, "resize", "migrating", svc->host.name, s->flavor_id,
+	                             f.id, err) != 0 ||
+	    db_commit(err) != 0)
 		goto fail;
 	free(text);
 	return submit_task(req, s, "resize", COMPUTE_TASK_RESIZE, NULL, err);
@@ -472,6 +475,7 @@ static int do_resize_end(struct http_request *req, struct http_response *resp,
 		    compute_action_start(req, s->id, "confirmResize", &action_id, err) != 0)
 			return -1;
 		compute_action_finish(action_id, true, NULL);
+		compute_migration_status(s->id, "resize", "confirmed");
 		http_reply_empty(resp, 204);
 		return 0;
 	}
@@ -484,6 +488,7 @@ static int do_resize_end(struct http_request *req, struct http_response *resp,
 	db_bind_text(st, 1, s->id);
 	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
 		goto fail;
+	compute_migration_status(s->id, "resize", "reverting");
 	if (submit_task(req, s, "revertResize", COMPUTE_TASK_REVERT_RESIZE, NULL, err) != 0)
 		return -1;
 	http_reply_empty(resp, 202);
@@ -845,12 +850,17 @@ COMPUTE_HANDLER(compute_server_action)
 		                NULL, err);
 	} else if (strcmp(key, "unshelve") == 0)
 		rc = do_unshelve(req, &s, err);
-	else if (strcmp(key, "migrate") == 0 || strcmp(key, "os-migrateLive") == 0 ||
-	         strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
+	else if (strcmp(key, "migrate") == 0)
+		rc = compute_server_migrate(req, &s, arg, err);
+	else if (strcmp(key, "os-migrateLive") == 0)
+		rc = compute_server_live_migrate(req, &s, arg, err);
+	else if (strcmp(key, "evacuate") == 0)
+		rc = compute_server_evacuate(req, &s, arg, err);
+	else if (strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
 	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
-	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "evacuate") == 0 ||
-	         strcmp(key, "addFixedIp") == 0 || strcmp(key, "removeFixedIp") == 0 ||
-	         strcmp(key, "addFloatingIp") == 0 || strcmp(key, "removeFloatingIp") == 0) {
+	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "addFixedIp") == 0 ||
+	         strcmp(key, "removeFixedIp") == 0 || strcmp(key, "addFloatingIp") == 0 ||
+	         strcmp(key, "removeFloatingIp") == 0) {
 		/* The nova-network era actions are gone from 2.44 (404). */
 		if ((strstr(key, "Fixed") != NULL || strstr(key, "Floating") != NULL) &&
 		    compute_mv(req) >= 44)

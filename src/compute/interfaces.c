@@ -177,7 +177,8 @@ COMPUTE_HANDLER(compute_interface_attach)
 		}
 		return -1;
 	}
-	if (compute_action_start(req, s.id, "attach_interface", &action_id, err) != 0)
+	if (compute_device_tags_save(s.id, &nic, vifs, 1, err) != 0 ||
+	    compute_action_start(req, s.id, "attach_interface", &action_id, err) != 0)
 		goto give_back;
 	struct compute_nic dn = driver_nic(req->arena, &vifs[0]);
 	if (svc->drv->attach_nic(svc->drv_state, s.id, &dn, err) != 0) {
@@ -215,6 +216,7 @@ COMPUTE_HANDLER(compute_interface_detach)
 		return -1;
 	}
 	compute_action_finish(action_id, true, NULL);
+	compute_device_tag_forget(s.id, v->port_id);
 	http_reply_empty(resp, 202);
 	return 0;
 }

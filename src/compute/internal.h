@@ -88,6 +88,13 @@ void compute_action_finish(long long action_id, bool ok, const char *message);
  * the field is absent. */
 int compute_access_ip(struct http_request *req, json_t *obj, const char *field, const char **out,
                       struct api_error *err);
+/* A device tag allowed at the request's microversion (400 otherwise). */
+int compute_device_tag_check(struct http_request *req, const char *tag, struct api_error *err);
+struct net_nic_request;
+struct net_vif;
+/* Keeps the tags of nics[i] (its port vifs[i]) for meta_data.json. */
+int compute_device_tags_save(const char *server_id, const struct net_nic_request *nics,
+                             const struct net_vif *vifs, size_t n, struct api_error *err);
 /* A client-supplied adminPass (a string), NULL when none. */
 int compute_admin_pass(json_t *obj, const char **out, struct api_error *err);
 int compute_metadata_valid(json_t *md, const char *field, struct api_error *err);
@@ -134,6 +141,8 @@ int compute_task_submit(struct compute_svc *svc, enum compute_task task, const c
 /* The task_state a task runs under ("spawning", "powering-off", ...). */
 const char *compute_task_state(enum compute_task t);
 int compute_tasks_recover(struct compute_svc *svc, struct api_error *err);
+/* Drops the device tag of a detached port. */
+void compute_device_tag_forget(const char *server_id, const char *port_id);
 /* The OpenStack meta_data.json of a server (new reference). */
 json_t *compute_meta_data(const struct compute_server *s);
 /* metadata.c: net_metadata_fn answering the guests' metadata requests. */
@@ -145,6 +154,23 @@ void compute_power_changed(void *cls, const char *id, enum compute_power power);
 /* The trigger_crash_dump action (2.17): checks, then the driver's NMI. */
 int compute_server_crash_dump(struct http_request *req, const struct compute_server *s, json_t *arg,
                               struct api_error *err);
+
+/* ---- migrations.c ---- */
+/* Records a migration of s (type resize, migration, live-migration) from
+ * its host to dest with status; flavors by id (NULL: none). */
+int compute_migration_record(struct http_request *req, const struct compute_server *s,
+                             const char *type, const char *status, const char *dest,
+                             const char *old_flavor, const char *new_flavor, struct api_error *err);
+/* Moves the server's latest migration of type to status. */
+void compute_migration_status(const char *server_id, const char *type, const char *status);
+/* migrate, os-migrateLive, evacuate (admins): this one-host cloud has no
+ * other host; Nova's answers and records for that. */
+int compute_server_migrate(struct http_request *req, const struct compute_server *s, json_t *arg,
+                           struct api_error *err);
+int compute_server_live_migrate(struct http_request *req, const struct compute_server *s,
+                                json_t *arg, struct api_error *err);
+int compute_server_evacuate(struct http_request *req, const struct compute_server *s, json_t *arg,
+                            struct api_error *err);
 
 /* ---- handlers ---- */
 #define COMPUTE_HANDLER(fn) \
@@ -175,6 +201,11 @@ COMPUTE_HANDLER(compute_server_delete);
 COMPUTE_HANDLER(compute_server_force_delete);
 COMPUTE_HANDLER(compute_server_ips);
 COMPUTE_HANDLER(compute_server_diagnostics);
+COMPUTE_HANDLER(compute_migration_list);
+COMPUTE_HANDLER(compute_server_migration_list);
+COMPUTE_HANDLER(compute_server_migration_show);
+COMPUTE_HANDLER(compute_server_migration_abort);
+COMPUTE_HANDLER(compute_server_migration_action);
 COMPUTE_HANDLER(compute_server_metadata_list);
 COMPUTE_HANDLER(compute_server_metadata_set);
 COMPUTE_HANDLER(compute_server_metadata_replace);

@@ -364,6 +364,40 @@ int compute_access_ip(struct http_request *req, json_t *obj, const char *field, 
 	return 0;
 }
 
+/* Device tags on networks and block devices: 2.32 to 2.36, and again
+ * from 2.42 (Nova took them out at 2.37 and put them back). */
+int compute_device_tag_check(struct http_request *req, const char *tag, struct api_error *err)
+{
+	int mv = compute_mv(req);
+	if (mv < 32 || (mv >= 37 && mv < 42))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute networks. Additional properties "
+		                "are not allowed ('tag' was unexpected)");
+	return json_check_length("tag", tag, 60, err);
+}
+
+static const char SQL_TAG_SAVE[] =
+    "INSERT OR REPLACE INTO compute_device_tags (server_id, port_id, mac, tag) VALUES (?,?,?,?)";
+
+int compute_device_tags_save(const char *server_id, const struct net_nic_request *nics,
+                             const struct net_vif *vifs, size_t n, struct api_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (nics[i].tag == NULL)
+			continue;
+		sqlite3_stmt *st = db_stmt(SQL_TAG_SAVE, err);
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, server_id);
+		db_bind_text(st, 2, vifs[i].port_id);
+		db_bind_text(st, 3, vifs[i].mac);
+		db_bind_text(st, 4, nics[i].tag);
+		if (db_exec_stmt(st, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int compute_admin_pass(json_t *obj, const char **out, struct api_error *err)
 {
 	json_t *v = json_object_get(obj, "adminPass");
@@ -443,7 +477,9 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 			if (!json_is_object(d) ||
 			    json_get_string(d, "source_type", false, &src, err) ||
 			    json_get_string(d, "destination_type", false, &dst, err) ||
-			    json_get_string(d, "uuid", false, &uuid, err))
+			    json_get_string(d, "uuid", false, &uuid, err) ||
+			    (json_object_get(d, "tag") != NULL &&
+			     compute_device_tag_check(req, "", err)))
 				return err->kind
 				           ? -1
 				           : api_fail(err, API_BAD_REQUEST,
@@ -586,7 +622,8 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 			    json_get_string(n, "uuid", false, &r->network_id, err) ||
 			    json_get_string(n, "port", false, &r->port_id, err) ||
 			    json_get_string(n, "fixed_ip", false, &r->fixed_ip, err) ||
-			    json_get_string(n, "tag", false, &r->tag, err))
+			    json_get_string(n, "tag", false, &r->tag, err) ||
+			    (r->tag != NULL && compute_device_tag_check(req, r->tag, err)))
 				return err->kind
 				           ? -1
 				           : api_fail(
@@ -899,7 +936,8 @@ static int create_ports(struct http_request *req, struct create_args *c, char (*
 		struct net_vif *vifs;
 		size_t nvifs;
 		if (net_server_ports_allocate(ns, &info, c->nics, c->nnics, req->arena, &vifs,
-		                              &nvifs, err) != 0) {
+		                              &nvifs, err) != 0 ||
+		    compute_device_tags_save(ids[done], c->nics, vifs, nvifs, err) != 0) {
 			/* Nova: an unknown network or port in the request is a 400. */
 			if (err->kind == API_NOT_FOUND) {
 				char msg[sizeof(err->message)];

@@ -209,14 +209,48 @@ static char *b64_decode(struct arena *a, const char *s, size_t *len)
 	return (char *)out;
 }
 
+static const char SQL_TAGS[] =
+    "SELECT mac, tag FROM compute_device_tags WHERE server_id = ? ORDER BY rowid";
+static const char SQL_TAG_FORGET[] =
+    "DELETE FROM compute_device_tags WHERE server_id = ? AND port_id = ?";
+
+void compute_device_tag_forget(const char *server_id, const char *port_id)
+{
+	struct api_error err;
+	sqlite3_stmt *st = db_stmt(SQL_TAG_FORGET, &err);
+	if (st == NULL)
+		return;
+	db_bind_text(st, 1, server_id);
+	db_bind_text(st, 2, port_id);
+	db_exec_stmt(st, &err);
+}
+
+/* Nova's device metadata for the tagged NICs: type, mac and tags (the
+ * PCI bus address Nova's libvirt driver adds is not known here). */
+static json_t *device_tags(const char *server_id)
+{
+	struct api_error err;
+	json_t *out = json_array();
+	sqlite3_stmt *st = db_stmt(SQL_TAGS, &err);
+	if (st == NULL)
+		return out;
+	db_bind_text(st, 1, server_id);
+	while (db_step(st, &err) == SQLITE_ROW)
+		json_array_append_new(out, json_pack("{s:s,s:s,s:[s]}", "type", "nic", "mac",
+		                                     db_column_text(st, 0), "tags",
+		                                     db_column_text(st, 1)));
+	sqlite3_reset(st);
+	return out;
+}
+
 /* The OpenStack meta_data.json of a server (config drive, metadata API). */
 json_t *compute_meta_data(const struct compute_server *s)
 {
-	json_t *md =
-	    json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:O,s:[],s:o}", "uuid", s->id, "name", s->name,
-	              "hostname", s->hostname, "launch_index", s->launch_index, "availability_zone",
-	              s->availability_zone ? s->availability_zone : "", "project_id", s->project_id,
-	              "meta", s->metadata, "devices", "public_keys", json_object());
+	json_t *md = json_pack(
+	    "{s:s,s:s,s:s,s:i,s:s,s:s,s:O,s:o,s:o}", "uuid", s->id, "name", s->name, "hostname",
+	    s->hostname, "launch_index", s->launch_index, "availability_zone",
+	    s->availability_zone ? s->availability_zone : "", "project_id", s->project_id, "meta",
+	    s->metadata, "devices", device_tags(s->id), "public_keys", json_object());
 	if (s->key_name && s->key_data) {
 		json_object_set_new(json_object_get(md, "public_keys"), s->key_name,
 		                    json_string(s->key_data));
@@ -630,6 +664,10 @@ static void job_run(void *arg)
 			settle(job->id, ts, NULL, (int)p);
 		}
 	}
+	if (job->task == COMPUTE_TASK_RESIZE)
+		compute_migration_status(job->id, "resize", rc == 0 ? "finished" : "error");
+	else if (job->task == COMPUTE_TASK_REVERT_RESIZE)
+		compute_migration_status(job->id, "resize", rc == 0 ? "reverted" : "error");
 	compute_action_finish(job->action_id, rc == 0, rc == 0 ? NULL : err.message);
 out:
 	arena_free(a);
