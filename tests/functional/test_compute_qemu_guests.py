@@ -358,3 +358,38 @@ def test_rebuild_gives_a_new_root_disk_from_the_image(env, unique):
     assert not os.path.exists(disk + ".new")
     assert server(c, sid)["name"] == unique + "-re"
     delete(c, sid)
+
+
+def test_diagnostics_and_crash_dump_over_qmp(env, unique):
+    """GET diagnostics (2.48) measures the guest through QMP (vCPU time,
+    disk counters, uptime); trigger_crash_dump (2.17) injects an NMI; a
+    stopped guest is "shutdown" with nothing measured, and its NMI fails
+    the action, not the request."""
+    import jsonschema
+    from tempest.lib.api_schema.response.compute.v2_48 import servers as schema248
+    c = env["cloud"]
+    sid = create(env, unique)
+    wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready")
+    v248 = {"OpenStack-API-Version": "compute 2.48"}
+    r = c.request("GET", "/compute/v2.1/servers/%s/diagnostics" % sid, headers=v248)
+    assert r.status_code == 200, r.text
+    jsonschema.Draft4Validator(schema248.show_server_diagnostics["response_body"]).validate(
+        r.json())
+    d = r.json()
+    assert d["state"] == "running" and d["num_cpus"] == 1 and d["uptime"] >= 0
+    assert d["cpu_details"][0]["time"] > 0
+    assert d["num_disks"] >= 1 and d["disk_details"][0]["read_bytes"] > 0
+    assert d["memory_details"]["maximum"] == 256 and d["hypervisor"] in ("kvm", "qemu")
+    v217 = {"OpenStack-API-Version": "compute 2.17"}
+    r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid, headers=v217,
+                  json={"trigger_crash_dump": None})
+    assert r.status_code == 202, r.text
+    acts = c.request("GET", "/compute/v2.1/servers/%s/os-instance-actions" % sid).json()
+    first = acts["instanceActions"][0]
+    assert first["action"] == "trigger_crash_dump" and first["message"] is None
+    action(c, sid, {"os-stop": None})
+    wait_until(lambda: status_is(c, sid, "SHUTOFF"), 90, what="SHUTOFF")
+    d = c.request("GET", "/compute/v2.1/servers/%s/diagnostics" % sid, headers=v248).json()
+    assert d["state"] == "shutdown" and d["uptime"] is None
+    assert d["cpu_details"][0]["time"] is None
+    delete(c, sid)

@@ -6,6 +6,7 @@
 #ifndef STACKD_COMPUTE_QEMU_H
 #define STACKD_COMPUTE_QEMU_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -92,6 +93,11 @@ int qemu_guest_snapshot(struct qemu_driver *d, const char *uuid, const char *des
 int qemu_guest_power_state(struct qemu_driver *d, const char *uuid, enum qemu_power *state,
                            struct api_error *err);
 /* The last max_lines lines (all when <= 0) of the serial console, malloc'ed. */
+/* driver.h's diagnostics (fills diag in) and inject_nmi, over QMP
+ * (qemu_diag.c). */
+int qemu_guest_diagnostics(struct qemu_driver *d, const char *uuid, json_t *diag,
+                           struct api_error *err);
+int qemu_guest_inject_nmi(struct qemu_driver *d, const char *uuid, struct api_error *err);
 int qemu_guest_console(struct qemu_driver *d, const char *uuid, int max_lines, char **out,
                        size_t *len, struct api_error *err);
 /* Grows the root disk to root_gb (never shrinks) and records the new vCPUs

@@ -248,6 +248,16 @@ static int qd_console(void *state, const char *id, int max_lines, char **out, si
 	return qemu_guest_console(((struct qd_state *)state)->q, id, max_lines, out, len, err);
 }
 
+static int qd_diagnostics(void *state, const char *id, json_t *diag, struct api_error *err)
+{
+	return qemu_guest_diagnostics(((struct qd_state *)state)->q, id, diag, err);
+}
+
+static int qd_inject_nmi(void *state, const char *id, struct api_error *err)
+{
+	return qemu_guest_inject_nmi(((struct qd_state *)state)->q, id, err);
+}
+
 /* Every instance directory named by a server uuid, with its power state. */
 static int qd_list(void *state, struct compute_guest_state **out, size_t *n, struct api_error *err)
 {
@@ -306,6 +316,8 @@ const struct compute_driver compute_driver_qemu = {
     .rebuild = qd_rebuild,
     .power_state = qd_power_state,
     .console = qd_console,
+    .diagnostics = qd_diagnostics,
+    .inject_nmi = qd_inject_nmi,
     .attach_nic = qd_attach_nic,
     .detach_nic = qd_detach_nic,
     .list = qd_list,
