@@ -161,6 +161,24 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 		                "Flavor's disk is too small for requested image.");
 	/* What rebuild may change besides the image. */
 	int mv = compute_mv(req);
+	/* Nova's rebuild schema: description from 2.19, key_name from 2.54,
+	 * user_data from 2.57 (personality gone then); nothing else ("" stands
+	 * for a key this microversion does not have). */
+	const char *allowed[] = {"imageRef",
+	                         "name",
+	                         "adminPass",
+	                         "metadata",
+	                         "preserve_ephemeral",
+	                         "OS-DCF:diskConfig",
+	                         "accessIPv4",
+	                         "accessIPv6",
+	                         mv < 57 ? "personality" : "",
+	                         mv >= 19 ? "description" : "",
+	                         mv >= 54 ? "key_name" : "",
+	                         mv >= 57 ? "user_data" : "",
+	                         NULL};
+	if (json_only_keys(arg, allowed, "rebuild", err) != 0)
+		return -1;
 	const char *new_name = name ? name : s->name, *desc = s->description;
 	const char *key_name = s->key_name, *key_data = s->key_data, *user_data = s->user_data;
 	json_t *md = json_object_get(arg, "metadata");

@@ -3,6 +3,7 @@
  * accelerator) and os-services. */
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -114,10 +115,47 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 static int hypervisors_reply(struct http_request *req, struct http_response *resp, bool detail,
                              struct api_error *err)
 {
+	/* 2.33: limit and marker (the hypervisor id) over the one host, with
+	 * a next link on a full page. */
+	long long limit = -1;
+	const char *marker = NULL, *q;
+	if (compute_mv(req) >= 33) {
+		if ((q = http_query(req, "limit")) != NULL) {
+			char *end;
+			limit = strtoll(q, &end, 10);
+			if (*q == '\0' || *end || limit < 0)
+				return api_fail(
+				    err, API_BAD_REQUEST,
+				    "Invalid input for query parameters limit. Value: %s.", q);
+		}
+		marker = http_query(req, "marker");
+	}
 	json_t *h = hypervisor(req, detail, err);
 	if (h == NULL)
 		return -1;
-	http_reply_json(resp, 200, json_pack("{s:[o]}", "hypervisors", h));
+	json_t *id = json_object_get(h, "id");
+	char idtext[64];
+	if (json_is_integer(id))
+		snprintf(idtext, sizeof(idtext), "%lld", (long long)json_integer_value(id));
+	else
+		snprintf(idtext, sizeof(idtext), "%s", json_string_value(id));
+	if (marker != NULL && strcmp(marker, idtext) != 0) {
+		json_decref(h);
+		return api_fail(err, API_BAD_REQUEST, "marker [%s] not found", marker);
+	}
+	json_t *list = json_array();
+	if (marker == NULL && limit != 0)
+		json_array_append(list, h);
+	json_decref(h);
+	json_t *out = json_pack("{s:o}", "hypervisors", list);
+	if (limit > 0 && json_array_size(list) == (size_t)limit)
+		json_object_set_new(
+		    out, "hypervisors_links",
+		    json_pack("[{s:s,s:s}]", "rel", "next", "href",
+		              arena_printf(req->arena,
+		                           "%s/compute/v2.1/os-hypervisors%s?limit=%lld&marker=%s",
+		                           req->base_url, detail ? "/detail" : "", limit, idtext)));
+	http_reply_json(resp, 200, out);
 	return 0;
 }
 

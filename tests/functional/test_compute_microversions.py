@@ -232,3 +232,62 @@ def test_instance_actions_paging_and_updated_at_from_2_58(fake, image, unique):
     validate(schema258.show_instance_action,
              fake.nova("GET", path + "/" + rid, mv="2.58"))
     fake.nova("DELETE", "/servers/" + sid)
+
+
+def test_rebuild_changes_key_pair_and_user_data(fake, image, unique):
+    """2.54: rebuild's key_name replaces the key pair (null removes it);
+    2.57: its user_data replaces the server's (null removes it). Both are
+    what the rebuilt guest's metadata and config drive are made from."""
+    import base64
+    for name in ("a", "b"):
+        r = fake.nova("POST", "/os-keypairs", mv="2.2",
+                      json={"keypair": {"name": "%s-%s" % (unique, name)}})
+        assert r.status_code == 201, r.text
+    old_ud = base64.b64encode(b"#!/bin/sh\necho old\n").decode()
+    new_ud = base64.b64encode(b"#!/bin/sh\necho new\n").decode()
+    sid = boot(fake, image, unique, key_name=unique + "-a", user_data=old_ud)["id"]
+    act = "/servers/%s/action" % sid
+    r = fake.nova("POST", act, mv="2.53", json={"rebuild": {
+        "imageRef": image, "key_name": unique + "-b"}})
+    assert r.status_code == 400, r.text  # not before 2.54
+    r = fake.nova("POST", act, mv="2.57", json={"rebuild": {
+        "imageRef": image, "key_name": unique + "-b", "user_data": new_ud}})
+    assert r.status_code == 202, r.text
+    assert r.json()["server"]["key_name"] == unique + "-b"
+    assert r.json()["server"]["user_data"] == new_ud
+    s = fake.wait_status(sid, "ACTIVE")
+    shown = fake.nova("GET", "/servers/" + sid, mv="2.57").json()["server"]
+    assert shown["key_name"] == unique + "-b"
+    assert shown["OS-EXT-SRV-ATTR:user_data"] == new_ud
+    r = fake.nova("POST", act, mv="2.57", json={"rebuild": {
+        "imageRef": image, "key_name": None, "user_data": None}})
+    assert r.status_code == 202, r.text
+    fake.wait_status(sid, "ACTIVE")
+    shown = fake.nova("GET", "/servers/" + sid, mv="2.57").json()["server"]
+    assert shown["key_name"] is None and shown["OS-EXT-SRV-ATTR:user_data"] is None
+    r = fake.nova("POST", act, mv="2.54", json={"rebuild": {
+        "imageRef": image, "key_name": unique + "-nope"}})
+    assert r.status_code == 400, r.text
+    assert s["status"] == "ACTIVE"
+    fake.nova("DELETE", "/servers/" + sid)
+
+
+def test_hypervisors_limit_and_marker_from_2_33(fake):
+    from tempest.lib.api_schema.response.compute.v2_33 import hypervisors as h233
+    r = fake.nova("GET", "/os-hypervisors?limit=1", mv="2.33")
+    validate(h233.list_search_hypervisors, r)
+    hid = r.json()["hypervisors"][0]["id"]
+    assert "marker=%s" % hid in r.json()["hypervisors_links"][0]["href"]
+    r = fake.nova("GET", "/os-hypervisors/detail?marker=%s" % hid, mv="2.33")
+    validate(h233.list_hypervisors_detail, r)
+    assert r.json()["hypervisors"] == [] and "hypervisors_links" not in r.json()
+    assert fake.nova("GET", "/os-hypervisors?limit=0", mv="2.33").json()["hypervisors"] == []
+    assert fake.nova("GET", "/os-hypervisors?marker=999999", mv="2.33").status_code == 400
+    assert fake.nova("GET", "/os-hypervisors?limit=-1", mv="2.33").status_code == 400
+    # Before 2.33 the parameters are not there.
+    assert len(fake.nova("GET", "/os-hypervisors?limit=0", mv="2.32").json()["hypervisors"]) == 1
+    # From 2.53 the id (and so the marker) is a uuid.
+    r = fake.nova("GET", "/os-hypervisors?limit=1", mv="2.53")
+    uid = r.json()["hypervisors"][0]["id"]
+    assert fake.nova("GET", "/os-hypervisors?marker=" + uid,
+                     mv="2.53").json()["hypervisors"] == []
