@@ -873,7 +873,7 @@ COMPUTE_HANDLER(compute_server_action)
 	else if (strcmp(key, "os-migrateLive") == 0)
 		rc = compute_server_live_migrate(req, &s, arg, err);
 	else if (strcmp(key, "evacuate") == 0)
-		rc = compute_server_evacuate(req, &s, arg, err);
+		return compute_server_evacuate(req, resp, &s, arg, err);
 	else if (strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
 	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
 	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "addFixedIp") == 0 ||

@@ -9,6 +9,7 @@
 
 #include "compute/internal.h"
 #include "core/arena.h"
+#include "core/db.h"
 #include "core/ids.h"
 #include "core/json.h"
 
@@ -37,6 +38,82 @@ static int zone_of(struct http_request *req, char zone[256], struct api_error *e
 {
 	struct compute_svc *svc = req->ctx;
 	return compute_host_zone(svc, svc->host.name, zone, 256, err);
+}
+
+/* ---- the nova-compute service's admin state (os-services PUT) ---- */
+
+static const char SQL_SVC_GET[] =
+    "SELECT disabled, disabled_reason, forced_down, updated_at FROM compute_service_state"
+    " WHERE host = ?";
+static const char SQL_SVC_PUT[] =
+    "INSERT OR REPLACE INTO compute_service_state (host, disabled, disabled_reason,"
+    " forced_down, updated_at) VALUES (?,?,?,?,?)";
+
+struct svc_state {
+	bool disabled, forced_down;
+	const char *reason, *updated_at; /* request arena, may be NULL */
+};
+
+static int svc_state_get(struct http_request *req, struct svc_state *out, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	memset(out, 0, sizeof(*out));
+	sqlite3_stmt *st = db_stmt(SQL_SVC_GET, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, svc->host.name);
+	int rc = db_step(st, err);
+	if (rc == SQLITE_ROW) {
+		out->disabled = sqlite3_column_int(st, 0) != 0;
+		out->reason =
+		    db_column_text(st, 1) ? arena_strdup(req->arena, db_column_text(st, 1)) : NULL;
+		out->forced_down = sqlite3_column_int(st, 2) != 0;
+		out->updated_at =
+		    db_column_text(st, 3) ? arena_strdup(req->arena, db_column_text(st, 3)) : NULL;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int svc_state_put(struct http_request *req, const struct svc_state *in,
+                         struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	char now[28];
+	ids_time_iso_us(ids_now(), now);
+	sqlite3_stmt *st = db_stmt(SQL_SVC_PUT, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, svc->host.name);
+	sqlite3_bind_int(st, 2, in->disabled);
+	db_bind_text(st, 3, in->disabled ? in->reason : NULL);
+	sqlite3_bind_int(st, 4, in->forced_down);
+	db_bind_text(st, 5, now);
+	if (db_exec_stmt(st, err) != 0)
+		return -1;
+	/* The scheduler's ComputeFilter reads this flag. */
+	__atomic_store_n(&svc->host.enabled, !in->disabled, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int compute_service_state_load(struct compute_svc *svc, struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(SQL_SVC_GET, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, svc->host.name);
+	int rc = db_step(st, err);
+	if (rc == SQLITE_ROW)
+		svc->host.enabled = sqlite3_column_int(st, 0) == 0;
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+bool compute_service_forced_down(struct http_request *req)
+{
+	struct svc_state ss;
+	struct api_error err;
+	return svc_state_get(req, &ss, &err) == 0 && ss.forced_down;
 }
 
 COMPUTE_HANDLER(compute_az_list)
@@ -72,8 +149,13 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 {
 	struct compute_svc *svc = req->ctx;
 	const struct compute_host *h = &svc->host;
-	json_t *o = json_pack("{s:o,s:s,s:s,s:s}", "id", id_of(req, "hypervisor", 1),
-	                      "hypervisor_hostname", h->name, "state", "up", "status", "enabled");
+	struct svc_state ss;
+	if (svc_state_get(req, &ss, err) != 0)
+		return NULL;
+	json_t *o =
+	    json_pack("{s:o,s:s,s:s,s:s}", "id", id_of(req, "hypervisor", 1), "hypervisor_hostname",
+	              h->name, "state", ss.forced_down ? "down" : "up", "status",
+	              ss.disabled ? "disabled" : "enabled");
 	if (!detail)
 		return o;
 	struct compute_usage u = {0};
@@ -107,8 +189,9 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 	free(cpu_text);
 	json_object_set_new(o, "host_ip", json_string("127.0.0.1"));
 	json_object_set_new(o, "service",
-	                    json_pack("{s:s,s:o,s:n}", "host", h->name, "id",
-	                              id_of(req, "service", 1), "disabled_reason"));
+	                    json_pack("{s:s,s:o,s:o}", "host", h->name, "id",
+	                              id_of(req, "service", 1), "disabled_reason",
+	                              json_string_or_null(ss.reason)));
 	return o;
 }
 
@@ -215,6 +298,24 @@ COMPUTE_HANDLER(compute_hypervisor_stats)
 	return 0;
 }
 
+static json_t *service_view(struct http_request *req, const char *zone, const char *now,
+                            struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	struct svc_state ss;
+	if (svc_state_get(req, &ss, err) != 0)
+		return NULL;
+	json_t *o =
+	    json_pack("{s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "id", id_of(req, "service", 1), "binary",
+	              "nova-compute", "host", svc->host.name, "zone", zone, "status",
+	              ss.disabled ? "disabled" : "enabled", "state", ss.forced_down ? "down" : "up",
+	              "updated_at", ss.updated_at ? ss.updated_at : now, "disabled_reason",
+	              json_string_or_null(ss.reason));
+	if (compute_mv(req) >= 11)
+		json_object_set_new(o, "forced_down", json_boolean(ss.forced_down));
+	return o;
+}
+
 COMPUTE_HANDLER(compute_service_list)
 {
 	struct compute_svc *svc = req->ctx;
@@ -228,14 +329,113 @@ COMPUTE_HANDLER(compute_service_list)
 	json_t *list = json_array();
 	if ((!host || strcmp(host, svc->host.name) == 0) &&
 	    (!binary || strcmp(binary, "nova-compute") == 0)) {
-		json_t *s = json_pack("{s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:n}", "id",
-		                      id_of(req, "service", 1), "binary", "nova-compute", "host",
-		                      svc->host.name, "zone", zone, "status", "enabled", "state",
-		                      "up", "updated_at", now, "disabled_reason");
-		if (compute_mv(req) >= 11)
-			json_object_set_new(s, "forced_down", json_false());
-		json_array_append_new(list, s);
+		json_t *o = service_view(req, zone, now, err);
+		if (o == NULL) {
+			json_decref(list);
+			return -1;
+		}
+		json_array_append_new(list, o);
 	}
 	http_reply_json(resp, 200, json_pack("{s:o}", "services", list));
+	return 0;
+}
+
+/* PUT os-services: before 2.53 /os-services/{enable,disable,
+ * disable-log-reason,force-down} with host and binary in the body; from
+ * 2.53 /os-services/{uuid} with status, disabled_reason, forced_down. */
+COMPUTE_HANDLER(compute_service_update)
+{
+	struct compute_svc *svc = req->ctx;
+	const char *id = http_param(req, "service_id");
+	int mv = compute_mv(req);
+	json_t *body;
+	struct svc_state ss;
+	if (http_body_json(req, &body, err) != 0 || svc_state_get(req, &ss, err) != 0)
+		return -1;
+	if (!json_is_object(body))
+		return api_fail(err, API_BAD_REQUEST, "The request body must be an object.");
+	if (mv >= 53) {
+		if (strcmp(id, host_uuid(req, "service")) != 0)
+			return api_fail(err, API_NOT_FOUND, "Service %s could not be found.", id);
+		static const char *const allowed[] = {"status", "disabled_reason", "forced_down",
+		                                      NULL};
+		const char *status = NULL, *reason = NULL;
+		json_t *fd = json_object_get(body, "forced_down");
+		if (json_only_keys(body, allowed, "service", err) != 0 ||
+		    json_get_string(body, "status", false, &status, err) != 0 ||
+		    json_get_string(body, "disabled_reason", false, &reason, err) != 0)
+			return -1;
+		if (status == NULL && fd == NULL)
+			return api_fail(err, API_BAD_REQUEST,
+			                "At least one of status or forced_down must be specified.");
+		if (status && strcmp(status, "enabled") != 0 && strcmp(status, "disabled") != 0)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute status. Value: %s. '%s' "
+			                "is not one of ['enabled', 'disabled']",
+			                status, status);
+		if (reason && (status == NULL || strcmp(status, "disabled") != 0))
+			return api_fail(err, API_BAD_REQUEST,
+			                "Specifying 'disabled_reason' with status other than "
+			                "'disabled' is invalid.");
+		if (fd && !json_is_boolean(fd))
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute forced_down.");
+		if (reason && json_check_length("disabled_reason", reason, 255, err) != 0)
+			return -1;
+		if (status) {
+			ss.disabled = strcmp(status, "disabled") == 0;
+			ss.reason = ss.disabled ? reason : NULL;
+		}
+		if (fd)
+			ss.forced_down = json_is_true(fd);
+		if (svc_state_put(req, &ss, err) != 0)
+			return -1;
+		char zone[256], now[28];
+		ids_time_iso_us(ids_now(), now);
+		json_t *o;
+		if (zone_of(req, zone, err) != 0 || (o = service_view(req, zone, now, err)) == NULL)
+			return -1;
+		http_reply_json(resp, 200, json_pack("{s:o}", "service", o));
+		return 0;
+	}
+	const char *host = NULL, *binary = NULL, *reason = NULL;
+	if (json_get_string(body, "host", true, &host, err) != 0 ||
+	    json_get_string(body, "binary", true, &binary, err) != 0)
+		return -1;
+	bool force = strcmp(id, "force-down") == 0 && mv >= 11;
+	if (strcmp(id, "enable") != 0 && strcmp(id, "disable") != 0 &&
+	    strcmp(id, "disable-log-reason") != 0 && !force)
+		return api_fail(err, API_NOT_FOUND, "Unknown action");
+	if (strcmp(host, svc->host.name) != 0 || strcmp(binary, "nova-compute") != 0)
+		return api_fail(err, API_NOT_FOUND, "Host '%s' is not mapped to any cell", host);
+	json_t *out = json_pack("{s:s,s:s}", "host", host, "binary", binary);
+	if (force) {
+		json_t *fd = json_object_get(body, "forced_down");
+		if (!json_is_boolean(fd)) {
+			json_decref(out);
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute forced_down.");
+		}
+		ss.forced_down = json_is_true(fd);
+		json_object_set_new(out, "forced_down", json_boolean(ss.forced_down));
+	} else {
+		if (strcmp(id, "disable-log-reason") == 0 &&
+		    (json_get_string(body, "disabled_reason", true, &reason, err) != 0 ||
+		     json_check_length("disabled_reason", reason, 255, err) != 0)) {
+			json_decref(out);
+			return -1;
+		}
+		ss.disabled = strcmp(id, "enable") != 0;
+		ss.reason = reason;
+		json_object_set_new(out, "status",
+		                    json_string(ss.disabled ? "disabled" : "enabled"));
+		if (reason)
+			json_object_set_new(out, "disabled_reason", json_string(reason));
+	}
+	if (svc_state_put(req, &ss, err) != 0) {
+		json_decref(out);
+		return -1;
+	}
+	http_reply_json(resp, 200, json_pack("{s:o}", "service", out));
 	return 0;
 }

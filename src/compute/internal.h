@@ -155,6 +155,12 @@ void compute_power_changed(void *cls, const char *id, enum compute_power power);
 int compute_server_crash_dump(struct http_request *req, const struct compute_server *s, json_t *arg,
                               struct api_error *err);
 
+/* ---- hosts.c ---- */
+/* The service's disabled flag into svc->host.enabled (start-up). */
+int compute_service_state_load(struct compute_svc *svc, struct api_error *err);
+/* An admin forced this host's compute service down (os-services). */
+bool compute_service_forced_down(struct http_request *req);
+
 /* ---- migrations.c ---- */
 /* Records a migration of s (type resize, migration, live-migration) from
  * its host to dest with status; flavors by id (NULL: none). */
@@ -169,8 +175,8 @@ int compute_server_migrate(struct http_request *req, const struct compute_server
                            struct api_error *err);
 int compute_server_live_migrate(struct http_request *req, const struct compute_server *s,
                                 json_t *arg, struct api_error *err);
-int compute_server_evacuate(struct http_request *req, const struct compute_server *s, json_t *arg,
-                            struct api_error *err);
+int compute_server_evacuate(struct http_request *req, struct http_response *resp,
+                            const struct compute_server *s, json_t *arg, struct api_error *err);
 
 /* ---- handlers ---- */
 #define COMPUTE_HANDLER(fn) \
@@ -202,6 +208,7 @@ COMPUTE_HANDLER(compute_server_force_delete);
 COMPUTE_HANDLER(compute_server_ips);
 COMPUTE_HANDLER(compute_server_diagnostics);
 COMPUTE_HANDLER(compute_migration_list);
+COMPUTE_HANDLER(compute_service_update);
 COMPUTE_HANDLER(compute_server_migration_list);
 COMPUTE_HANDLER(compute_server_migration_show);
 COMPUTE_HANDLER(compute_server_migration_abort);

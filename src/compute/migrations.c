@@ -397,8 +397,8 @@ int compute_server_live_migrate(struct http_request *req, const struct compute_s
 	return api_fail(err, API_BAD_REQUEST, "%s", why);
 }
 
-int compute_server_evacuate(struct http_request *req, const struct compute_server *s, json_t *arg,
-                            struct api_error *err)
+int compute_server_evacuate(struct http_request *req, struct http_response *resp,
+                            const struct compute_server *s, json_t *arg, struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
 	int mv = compute_mv(req);
@@ -426,7 +426,22 @@ int compute_server_evacuate(struct http_request *req, const struct compute_serve
 	if (state_check(s, "evacuate", (const char *const[]){"active", "stopped", "error", NULL},
 	                err) != 0)
 		return -1;
-	/* The server's host is this one, whose compute service is up. */
-	return api_fail(err, API_BAD_REQUEST, "Compute service of %s is still in use.",
-	                s->host ? s->host : svc->host.name);
+	/* The server's host is this one: while its compute service is up,
+	 * Nova refuses; forced down (os-services), the rebuild elsewhere is
+	 * accepted and then finds no other host: an error record. */
+	if (!compute_service_forced_down(req))
+		return api_fail(err, API_BAD_REQUEST, "Compute service of %s is still in use.",
+		                s->host ? s->host : svc->host.name);
+	if (refused_move(req, s, "evacuate", "evacuation", NULL,
+	                 "No valid host was found. There are not enough hosts available.",
+	                 err) != 0)
+		return -1;
+	if (mv < 14) {
+		char hex[33];
+		ids_hex32(hex);
+		hex[12] = '\0';
+		http_reply_json(resp, 200, json_pack("{s:s}", "adminPass", pass ? pass : hex));
+	} else
+		http_reply_empty(resp, 200);
+	return 0;
 }

@@ -99,6 +99,7 @@ static const struct http_route routes[] = {
     {"GET", V "/os-hypervisors/statistics", compute_hypervisor_stats, NULL, "compute:admin"},
     {"GET", V "/os-hypervisors/{hypervisor_id}", compute_hypervisor_show, NULL, "compute:admin"},
     {"GET", V "/os-services", compute_service_list, NULL, "compute:admin"},
+    {"PUT", V "/os-services/{service_id}", compute_service_update, NULL, "compute:admin"},
     {"GET", V "/os-migrations", compute_migration_list, NULL, "compute:admin"},
     {"GET", V "/servers/{server_id}/migrations", compute_server_migration_list, NULL,
      "compute:admin"},
@@ -352,7 +353,7 @@ static int compute_start(const struct stackd_env *env, void **state, struct api_
 	    .finish = finish,
 	};
 	if (db_migrate("compute", compute_migrations, compute_migrations_count, err) != 0 ||
-	    compute_tasks_recover(svc, err) != 0)
+	    compute_service_state_load(svc, err) != 0 || compute_tasks_recover(svc, err) != 0)
 		return -1;
 	if (http_server_add_service(env->http, &svc->http, err) != 0 ||
 	    compute_periodic_start(svc, err) != 0)
