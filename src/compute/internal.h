@@ -209,6 +209,8 @@ COMPUTE_HANDLER(compute_server_ips);
 COMPUTE_HANDLER(compute_server_diagnostics);
 COMPUTE_HANDLER(compute_migration_list);
 COMPUTE_HANDLER(compute_service_update);
+COMPUTE_HANDLER(compute_quota_class_show);
+COMPUTE_HANDLER(compute_quota_class_update);
 COMPUTE_HANDLER(compute_server_migration_list);
 COMPUTE_HANDLER(compute_server_migration_show);
 COMPUTE_HANDLER(compute_server_migration_abort);

@@ -51,9 +51,39 @@ static const char SQL_HOST_USAGE[] =
     " FROM compute_servers WHERE host = ?";
 static const char SQL_KEYPAIRS[] = "SELECT count(*) FROM compute_keypairs WHERE user_id = ?";
 
+static const char SQL_CLASS_GET[] =
+    "SELECT hard_limit FROM compute_quota_classes WHERE class_name = ? AND resource = ?";
+static const char SQL_CLASS_SET[] =
+    "INSERT INTO compute_quota_classes (class_name, resource, hard_limit) VALUES (?,?,?)"
+    " ON CONFLICT (class_name, resource) DO UPDATE SET hard_limit = excluded.hard_limit";
+
+/* Resource i's limit in quota class cls; *found false when not set. */
+static int class_limit(const char *cls, size_t i, long long *out, bool *found,
+                       struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(SQL_CLASS_GET, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, cls);
+	db_bind_text(st, 2, quota_defs[i].name);
+	int rc = db_step(st, err);
+	*found = rc == SQLITE_ROW;
+	if (*found)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The default: the "default" quota class's, else [quota] in the config,
+ * else Nova's. */
 static long long quota_default(const struct config *cfg, size_t i)
 {
 	char key[64];
+	long long v;
+	bool found = false;
+	struct api_error err;
+	if (class_limit("default", i, &v, &found, &err) == 0 && found)
+		return v;
 	snprintf(key, sizeof(key), "%s", quota_defs[i].name);
 	return config_get_int(cfg, "quota", key, quota_defs[i].def);
 }
@@ -397,4 +427,115 @@ COMPUTE_HANDLER(compute_limits)
 	}
 	http_reply_json(resp, 200, json_pack("{s:{s:o,s:[]}}", "limits", "absolute", abs, "rate"));
 	return 0;
+}
+
+/* ---- os-quota-class-sets (admins) ---- */
+
+/* The resources a quota class shows at a microversion: the network ones
+ * until 2.50, server groups from 2.50, injected_* until 2.57. */
+static bool class_shows(int mv, const char *name)
+{
+	if (strncmp(name, "server_group", 12) == 0)
+		return mv >= 50;
+	if (strncmp(name, "injected_", 9) == 0)
+		return mv < 57;
+	return true;
+}
+
+static json_t *quota_class_view(struct http_request *req, const char *cls, bool with_id,
+                                struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	int mv = compute_mv(req);
+	json_t *o = with_id ? json_pack("{s:s}", "id", cls) : json_object();
+	for (size_t i = 0; i < NQUOTA; i++) {
+		if (!class_shows(mv, quota_defs[i].name))
+			continue;
+		long long v = quota_default(svc->env->cfg, i);
+		bool found;
+		if (strcmp(cls, "default") != 0 && class_limit(cls, i, &v, &found, err) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+		json_object_set_new(o, quota_defs[i].name, json_integer(v));
+	}
+	if (mv < 50) {
+		json_object_set_new(o, "fixed_ips", json_integer(-1));
+		json_object_set_new(o, "floating_ips", json_integer(10));
+		json_object_set_new(o, "security_groups", json_integer(10));
+		json_object_set_new(o, "security_group_rules", json_integer(20));
+	}
+	return o;
+}
+
+COMPUTE_HANDLER(compute_quota_class_show)
+{
+	json_t *o = quota_class_view(req, http_param(req, "id"), true, err);
+	if (o == NULL)
+		return -1;
+	http_reply_json(resp, 200, json_pack("{s:o}", "quota_class_set", o));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_quota_class_update)
+{
+	const char *cls = http_param(req, "id");
+	int mv = compute_mv(req);
+	json_t *body, *qs;
+	if (http_body_json(req, &body, err) != 0 ||
+	    json_get_object(body, "quota_class_set", true, &qs, err) != 0)
+		return -1;
+	if (json_check_length("id", cls, 255, err) != 0)
+		return -1;
+	static const char *const network[] = {"fixed_ips", "floating_ips", "security_groups",
+	                                      "security_group_rules", "networks"};
+	const char *k;
+	json_t *v;
+	json_object_foreach(qs, k, v)
+	{
+		bool net = false;
+		for (size_t n = 0; n < sizeof(network) / sizeof(network[0]); n++)
+			net = net || strcmp(k, network[n]) == 0;
+		size_t i = quota_index(k);
+		/* Network resources are accepted (and ignored) until 2.50. */
+		if ((net && mv < 50) ||
+		    (i < NQUOTA && !(mv >= 57 && strncmp(k, "injected_", 9) == 0)))
+			;
+		else
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute quota_class_set. "
+			                "Additional properties are not allowed ('%s' was "
+			                "unexpected)",
+			                k);
+		if (!json_is_integer(v) || json_integer_value(v) < -1)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute %s. Value: must be an "
+			                "integer >= -1",
+			                k);
+	}
+	if (db_begin(err) != 0)
+		return -1;
+	json_object_foreach(qs, k, v)
+	{
+		if (quota_index(k) == NQUOTA)
+			continue;
+		sqlite3_stmt *st = db_stmt(SQL_CLASS_SET, err);
+		if (st == NULL)
+			goto fail;
+		db_bind_text(st, 1, cls);
+		db_bind_text(st, 2, k);
+		sqlite3_bind_int64(st, 3, json_integer_value(v));
+		if (db_exec_stmt(st, err) != 0)
+			goto fail;
+	}
+	if (db_commit(err) != 0)
+		goto fail;
+	json_t *o = quota_class_view(req, cls, false, err);
+	if (o == NULL)
+		return -1;
+	http_reply_json(resp, 200, json_pack("{s:o}", "quota_class_set", o));
+	return 0;
+fail:
+	db_rollback();
+	return -1;
 }

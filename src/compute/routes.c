@@ -92,6 +92,8 @@ static const struct http_route routes[] = {
     {"GET", V "/os-quota-sets/{project_id}/defaults", compute_quota_defaults, NULL, "compute"},
     {"PUT", V "/os-quota-sets/{project_id}", compute_quota_update, NULL, "compute:admin"},
     {"DELETE", V "/os-quota-sets/{project_id}", compute_quota_delete, NULL, "compute:admin"},
+    {"GET", V "/os-quota-class-sets/{id}", compute_quota_class_show, NULL, "compute:admin"},
+    {"PUT", V "/os-quota-class-sets/{id}", compute_quota_class_update, NULL, "compute:admin"},
     {"GET", V "/os-availability-zone", compute_az_list, NULL, "compute"},
     {"GET", V "/os-availability-zone/detail", compute_az_detail, NULL, "compute:admin"},
     {"GET", V "/os-hypervisors", compute_hypervisor_list, NULL, "compute:admin"},

@@ -140,3 +140,32 @@ def test_device_tags_on_networks_by_microversion(fake, image, unique):
                       sids).fetchone()[0]
     assert left == 0
     db.close()
+
+
+def test_tagged_interface_attach_from_2_49(fake, image, unique):
+    """os-interface attach takes `tag` from 2.49 (400 before); the tag is
+    kept for meta_data.json's `devices` until the port is detached."""
+    import sqlite3
+    import os
+    net = fake.cli("network", "create", unique, "-f", "json")
+    fake.cli("subnet", "create", "--network", net["id"], "--subnet-range", "10.80.0.0/24",
+             unique + "-sn", "-f", "json")
+    s = fake.cli("--os-compute-api-version", "2.37", "server", "create", "--image", image,
+                 "--flavor", "m1.tiny", "--nic", "none", "--wait", unique, "-f", "json")
+    base = "/servers/%s/os-interface" % s["id"]
+    body = {"interfaceAttachment": {"net_id": net["id"], "tag": "hot"}}
+    assert fake.nova("POST", base, mv="2.48", json=body).status_code == 400
+    r = fake.nova("POST", base, mv="2.49", json=body)
+    assert r.status_code == 200, r.text
+    port = r.json()["interfaceAttachment"]["port_id"]
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(fake.data_dir, "stackd.db"), uri=True)
+
+    def tags():
+        return db.execute("SELECT port_id, tag FROM compute_device_tags WHERE server_id = ?",
+                          (s["id"],)).fetchall()
+
+    assert tags() == [(port, "hot")]
+    assert fake.nova("DELETE", base + "/" + port).status_code == 202
+    assert tags() == []
+    db.close()
+    fake.cli("server", "delete", "--wait", s["id"])
