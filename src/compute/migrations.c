@@ -121,6 +121,20 @@ COMPUTE_HANDLER(compute_migration_list)
 	/* 2.59: limit, marker (a migration uuid), changes-since (updated_at,
 	 * or created_at for a record never updated), newest first. */
 	if (mv >= 59) {
+		/* From 2.59 the query schema takes no other parameters. */
+		static const char *const known[] = {
+		    "hidden", "host",  "instance_uuid", "migration_type", "source_compute",
+		    "status", "limit", "marker",        "changes-since"};
+		for (size_t i = 0; i < req->nquery; i++) {
+			bool ok = false;
+			for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+				ok = ok || strcmp(req->query[i].key, known[k]) == 0;
+			if (!ok)
+				return api_fail(err, API_BAD_REQUEST,
+				                "Invalid input for query parameters %s. Additional "
+				                "properties are not allowed ('%s' was unexpected)",
+				                req->query[i].key, req->query[i].key);
+		}
 		if ((q = http_query(req, "limit")) != NULL) {
 			char *end;
 			limit = strtoll(q, &end, 10);

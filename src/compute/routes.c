@@ -249,6 +249,10 @@ static int prepare(struct http_request *req, struct api_error *err)
 
 static void finish(struct http_request *req, struct http_response *resp)
 {
+	/* Nova's own request id header, beside X-OpenStack-Request-ID (2.46
+	 * only signals that both are there). */
+	if (req->request_id != NULL)
+		http_header_set(resp, "X-Compute-Request-Id", req->request_id);
 	if (req->service_state == NULL)
 		return;
 	char v[32];

@@ -472,8 +472,10 @@ COMPUTE_HANDLER(compute_instance_action_show)
 		                "Action for request_id %s on instance %s not "
 		                "found",
 		                rid, s.id);
+	/* events: for admins (Nova's default policy), for everyone from 2.51. */
+	bool events = compute_mv(req) >= 51 || compute_is_admin(req);
 	http_reply_json(resp, 200,
-	                json_pack("{s:o}", "instanceAction", action_json(req, st, s.id, true)));
+	                json_pack("{s:o}", "instanceAction", action_json(req, st, s.id, events)));
 	sqlite3_reset(st);
 	return 0;
 }

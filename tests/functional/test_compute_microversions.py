@@ -291,3 +291,25 @@ def test_hypervisors_limit_and_marker_from_2_33(fake):
     uid = r.json()["hypervisors"][0]["id"]
     assert fake.nova("GET", "/os-hypervisors?marker=" + uid,
                      mv="2.53").json()["hypervisors"] == []
+
+
+def test_request_id_headers_events_and_strict_migration_queries(fake, image, unique):
+    """2.46: X-Compute-Request-ID beside X-OpenStack-Request-ID (both, as
+    Nova always sends them); 2.51: a member sees an action's events (admins
+    always did); 2.59: os-migrations takes no unknown query parameters."""
+    r = fake.nova("GET", "/flavors", mv="2.46")
+    assert r.headers["X-Compute-Request-Id"] == r.headers["X-OpenStack-Request-Id"]
+    assert r.headers["X-Compute-Request-Id"].startswith("req-")
+    token, _, _ = make_project(fake, unique)
+    sid = boot(fake, image, unique, token=token)["id"]
+    path = "/servers/%s/os-instance-actions" % sid
+    rid = fake.nova("GET", path, token=token).json()["instanceActions"][0]["request_id"]
+    assert "events" not in fake.nova("GET", path + "/" + rid, token=token,
+                                     mv="2.50").json()["instanceAction"]
+    assert "events" in fake.nova("GET", path + "/" + rid, mv="2.50").json()["instanceAction"]
+    ev = fake.nova("GET", path + "/" + rid, token=token, mv="2.51").json()["instanceAction"]
+    assert ev["events"][0]["result"] == "Success" and "traceback" not in ev["events"][0]
+    assert fake.nova("GET", "/os-migrations?bogus=1", mv="2.59").status_code == 400
+    assert fake.nova("GET", "/os-migrations?bogus=1", mv="2.58").status_code == 200
+    assert fake.nova("GET", "/os-migrations?status=error&limit=1", mv="2.59").status_code == 200
+    fake.nova("DELETE", "/servers/" + sid, token=token)
