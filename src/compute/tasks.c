@@ -328,6 +328,25 @@ static int build_spec(struct compute_svc *svc, struct arena *a, const struct com
 	return 0;
 }
 
+/* The root disk to a scratch file, then into the queued image image_id
+ * (snapshot, backup, shelve); the image is removed if anything fails. */
+static int snapshot_to_image(struct compute_svc *svc, struct arena *a, const char *server_id,
+                             const char *image_id, struct api_error *err)
+{
+	const char *tmp = arena_printf(a, "%s/%s.snapshot", svc->instances_dir, server_id);
+	int rc = svc->drv->snapshot(svc->drv_state, server_id, tmp, err);
+	if (rc == 0)
+		rc = image_upload_from_file(svc->env, a, image_id, tmp, err);
+	unlink(tmp);
+	if (rc == 0)
+		backup_rotate(svc, image_id);
+	if (rc != 0) {
+		struct api_error e2;
+		image_remove(svc->env, image_id, &e2);
+	}
+	return rc;
+}
+
 static int run_op(struct compute_job *job, struct arena *a, const struct compute_server *s,
                   struct api_error *err)
 {
@@ -363,18 +382,7 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 		if (p != COMPUTE_POWER_SHUTDOWN && p != COMPUTE_POWER_CRASHED &&
 		    d->power_off(ds, s->id, svc->shutdown_timeout, err) != 0)
 			return -1;
-		const char *tmp = arena_printf(a, "%s/%s.snapshot", svc->instances_dir, s->id);
-		int rc = d->snapshot(ds, s->id, tmp, err);
-		if (rc == 0)
-			rc = image_upload_from_file(svc->env, a, job->arg, tmp, err);
-		unlink(tmp);
-		if (rc == 0)
-			backup_rotate(svc, job->arg);
-		if (rc != 0) {
-			struct api_error e2;
-			image_remove(svc->env, job->arg, &e2);
-		}
-		return rc;
+		return snapshot_to_image(svc, a, s->id, job->arg, err);
 	}
 	case COMPUTE_TASK_SHELVE_OFFLOAD:
 		return d->destroy(ds, s->id, err);
@@ -442,20 +450,7 @@ static int run_op(struct compute_job *job, struct arena *a, const struct compute
 		return d->power_on(ds, s->id, err);
 	}
 	case COMPUTE_TASK_SNAPSHOT: {
-		/* The root disk to a scratch file, then into the queued image
-		 * (job->arg); the image is removed if anything fails. */
-		const char *tmp = arena_printf(a, "%s/%s.snapshot", svc->instances_dir, s->id);
-		int rc = d->snapshot(ds, s->id, tmp, err);
-		if (rc == 0)
-			rc = image_upload_from_file(svc->env, a, job->arg, tmp, err);
-		unlink(tmp);
-		if (rc == 0)
-			backup_rotate(svc, job->arg);
-		if (rc != 0) {
-			struct api_error e2;
-			image_remove(svc->env, job->arg, &e2);
-		}
-		return rc;
+		return snapshot_to_image(svc, a, s->id, job->arg, err);
 	}
 	case COMPUTE_TASK_RESIZE:
 	case COMPUTE_TASK_REVERT_RESIZE: {
