@@ -20,7 +20,9 @@ struct stackd_env;
 struct work_queue;
 
 struct compute_svc {
-	struct http_service http; /* ctx points here */
+	struct http_service http;                    /* ctx points here */
+	struct http_route *route_table;              /* routes.c's table + project-id twins */
+	size_t nroute_table, twins_begin, twins_end; /* twins own their patterns */
 	const struct stackd_env *env;
 	const struct compute_driver *drv;
 	void *drv_state;

@@ -27,6 +27,7 @@ static COMPUTE_HANDLER(not_implemented);
 /* Rules: "compute" needs a project-scoped token; "compute:admin" the admin
  * role. Ownership of servers is checked by the handlers. */
 #define V "/v2.1"
+#define URL_PROJECT "url_project_id"
 static const struct http_route routes[] = {
     {"GET", "/", versions_root, NULL, NULL},
     {"GET", V, version_show, NULL, NULL},
@@ -130,7 +131,49 @@ static const struct http_route routes[] = {
     {"PUT", V "/{rest*}", not_implemented, NULL, "compute"},
     {"DELETE", V "/{rest*}", not_implemented, NULL, "compute"},
 };
+
+/* 2.18: Nova takes every URL with or without the project id after the
+ * version ("/v2.1/{project_id}/servers"; clients whose catalog has it send
+ * it). Each /v2.1/... route gets a twin with that segment, matched after
+ * all the plain ones so no plain path is read as a project id; authorize()
+ * refuses a project id other than the token's, as Nova does. The table
+ * and its patterns belong to the service (freed by compute_stop). */
+static void build_route_table(struct compute_svc *svc)
+{
+	const size_t n = sizeof(routes) / sizeof(routes[0]), vlen = strlen(V "/");
+	struct http_route *t = calloc(2 * n, sizeof(*t));
+	if (t == NULL)
+		abort();
+	size_t k = 0;
+	/* Plain routes first, then the twins, then the catch-all 501s. */
+	for (size_t i = 0; i < n; i++)
+		if (strstr(routes[i].pattern, "{rest*}") == NULL)
+			t[k++] = routes[i];
+	svc->twins_begin = k;
+	for (size_t i = 0; i < svc->twins_begin; i++) {
+		if (strncmp(t[i].pattern, V "/", vlen) != 0 || t[i].pattern[vlen] == '\0')
+			continue;
+		char *pattern = NULL;
+		if (asprintf(&pattern, V "/{" URL_PROJECT "}/%s", t[i].pattern + vlen) < 0)
+			abort();
+		t[k] = t[i];
+		t[k++].pattern = pattern;
+	}
+	svc->twins_end = k;
+	for (size_t i = 0; i < n; i++)
+		if (strstr(routes[i].pattern, "{rest*}") != NULL)
+			t[k++] = routes[i];
+	svc->route_table = t;
+	svc->nroute_table = k;
+}
 #undef V
+
+static void free_route_table(struct compute_svc *svc)
+{
+	for (size_t i = svc->twins_begin; i < svc->twins_end; i++)
+		free((char *)svc->route_table[i].pattern);
+	free(svc->route_table);
+}
 
 static json_t *version_doc(struct http_request *req)
 {
@@ -193,8 +236,13 @@ int compute_removed_api(const struct http_request *req, const char *collection)
 
 static COMPUTE_HANDLER(not_implemented)
 {
-	/* rest is "collection[/...]"; os-virtual-interfaces hangs off a server. */
+	/* rest is "[project_id/]collection[/...]"; os-virtual-interfaces hangs
+	 * off a server. */
 	const char *rest = http_param(req, "rest");
+	const char *project = compute_project(req);
+	size_t plen = project ? strlen(project) : 0;
+	if (rest != NULL && plen > 0 && strncmp(rest, project, plen) == 0 && rest[plen] == '/')
+		rest += plen + 1;
 	char first[64] = "";
 	if (rest != NULL) {
 		size_t n = strcspn(rest, "/");
@@ -278,6 +326,12 @@ static int authorize(struct http_request *req, const char *rule, struct api_erro
 	if (!auth || !auth->project_id)
 		return api_fail(err, API_FORBIDDEN,
 		                "The compute API needs a project-scoped token.");
+	const char *url_project = http_param(req, URL_PROJECT);
+	if (url_project != NULL && strcmp(url_project, auth->project_id) != 0)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Malformed request URL: URL's project_id '%s' doesn't match "
+		                "Context's project_id '%s'",
+		                url_project, auth->project_id);
 	if (strcmp(rule, "compute:admin") == 0 && !identity_auth_is_admin(auth))
 		return api_fail(err, API_FORBIDDEN, "Policy doesn't allow %s %s to be performed.",
 		                req->method, req->subpath);
@@ -347,11 +401,12 @@ static int compute_start(const struct stackd_env *env, void **state, struct api_
 	svc->wq = work_queue_new(threads ? threads : 1, err);
 	if (svc->wq == NULL)
 		return -1;
+	build_route_table(svc);
 	svc->http = (struct http_service){
 	    .name = "compute",
 	    .prefix = "/compute",
-	    .routes = routes,
-	    .nroutes = sizeof(routes) / sizeof(routes[0]),
+	    .routes = svc->route_table,
+	    .nroutes = svc->nroute_table,
 	    .ctx = svc,
 	    .render_error = render_error,
 	    .authorize = authorize,
@@ -379,6 +434,7 @@ static void compute_stop(void *state)
 		return;
 	compute_periodic_stop(svc);
 	work_queue_free(svc->wq);
+	free_route_table(svc);
 	if (svc->drv && svc->drv_state)
 		svc->drv->fini(svc->drv_state);
 	pthread_mutex_destroy(&svc->seq_lock);
