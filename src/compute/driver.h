@@ -67,6 +67,10 @@ struct compute_driver {
 	/* Injects an NMI into the running guest (trigger_crash_dump); a guest
 	 * that is not running is API_CONFLICT. NULL: not built (501). */
 	int (*inject_nmi)(void *state, const char *id, struct api_error *err);
+	/* The PCI address ("0000:00:08.0") of the guest's NIC with that MAC,
+	 * for the device metadata; -1 when unknown. NULL: the driver has no
+	 * buses to tell about. */
+	int (*nic_address)(void *state, const char *id, const char *mac, char *out, size_t outsz);
 	int (*attach_nic)(void *state, const char *id, const struct compute_nic *nic,
 	                  struct api_error *err);
 	int (*detach_nic)(void *state, const char *id, const char *port_id, struct api_error *err);

@@ -146,7 +146,7 @@ int compute_tasks_recover(struct compute_svc *svc, struct api_error *err);
 /* Drops the device tag of a detached port. */
 void compute_device_tag_forget(const char *server_id, const char *port_id);
 /* The OpenStack meta_data.json of a server (new reference). */
-json_t *compute_meta_data(const struct compute_server *s);
+json_t *compute_meta_data(const struct compute_svc *svc, const struct compute_server *s);
 /* metadata.c: net_metadata_fn answering the guests' metadata requests. */
 int compute_metadata_answer(void *cls, const char *server_id, const char *path, struct arena *a,
                             int *status, char **body, size_t *len, const char **ctype);

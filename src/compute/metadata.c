@@ -124,7 +124,7 @@ int compute_metadata_answer(void *cls, const char *server_id, const char *path, 
 		text(a, OS_VERSIONS, strlen(OS_VERSIONS), status, body, len, ctype, "text/plain");
 		return 0;
 	}
-	json_t *meta = compute_meta_data(&s);
+	json_t *meta = compute_meta_data(svc, &s);
 	arena_defer(a, (void (*)(void *))json_decref, meta);
 	if (strncmp(p, "/openstack/", 11) == 0) {
 		const char *file = strchr(p + 11, '/');

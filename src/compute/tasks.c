@@ -225,9 +225,9 @@ void compute_device_tag_forget(const char *server_id, const char *port_id)
 	db_exec_stmt(st, &err);
 }
 
-/* Nova's device metadata for the tagged NICs: type, mac and tags (the
- * PCI bus address Nova's libvirt driver adds is not known here). */
-static json_t *device_tags(const char *server_id)
+/* Nova's device metadata for the tagged NICs: type, mac, tags and, when
+ * the driver knows it, the PCI bus address (as Nova's libvirt driver). */
+static json_t *device_tags(const struct compute_svc *svc, const char *server_id)
 {
 	struct api_error err;
 	json_t *out = json_array();
@@ -235,22 +235,30 @@ static json_t *device_tags(const char *server_id)
 	if (st == NULL)
 		return out;
 	db_bind_text(st, 1, server_id);
-	while (db_step(st, &err) == SQLITE_ROW)
-		json_array_append_new(out, json_pack("{s:s,s:s,s:[s]}", "type", "nic", "mac",
-		                                     db_column_text(st, 0), "tags",
-		                                     db_column_text(st, 1)));
+	while (db_step(st, &err) == SQLITE_ROW) {
+		const char *mac = db_column_text(st, 0);
+		json_t *dev = json_pack("{s:s,s:s,s:[s]}", "type", "nic", "mac", mac, "tags",
+		                        db_column_text(st, 1));
+		char addr[32];
+		if (svc->drv->nic_address && svc->drv->nic_address(svc->drv_state, server_id, mac,
+		                                                   addr, sizeof(addr)) == 0) {
+			json_object_set_new(dev, "bus", json_string("pci"));
+			json_object_set_new(dev, "address", json_string(addr));
+		}
+		json_array_append_new(out, dev);
+	}
 	sqlite3_reset(st);
 	return out;
 }
 
 /* The OpenStack meta_data.json of a server (config drive, metadata API). */
-json_t *compute_meta_data(const struct compute_server *s)
+json_t *compute_meta_data(const struct compute_svc *svc, const struct compute_server *s)
 {
 	json_t *md = json_pack(
 	    "{s:s,s:s,s:s,s:i,s:s,s:s,s:O,s:o,s:o}", "uuid", s->id, "name", s->name, "hostname",
 	    s->hostname, "launch_index", s->launch_index, "availability_zone",
 	    s->availability_zone ? s->availability_zone : "", "project_id", s->project_id, "meta",
-	    s->metadata, "devices", device_tags(s->id), "public_keys", json_object());
+	    s->metadata, "devices", device_tags(svc, s->id), "public_keys", json_object());
 	if (s->key_name && s->key_data) {
 		json_object_set_new(json_object_get(md, "public_keys"), s->key_name,
 		                    json_string(s->key_data));
@@ -293,7 +301,7 @@ static int build_spec(struct compute_svc *svc, struct arena *a, const struct com
 	if (s->user_data)
 		spec->user_data = b64_decode(a, s->user_data, &spec->user_data_len);
 	spec->metadata = s->metadata;
-	spec->meta_data = compute_meta_data(s);
+	spec->meta_data = compute_meta_data(svc, s);
 	arena_defer(a, (void (*)(void *))json_decref, spec->meta_data);
 	spec->network_data = NULL;
 	/* NICs: the ports network bound to this server (create_ports). */

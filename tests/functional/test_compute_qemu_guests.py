@@ -4,6 +4,7 @@ test guest under TCG inside a network namespace made by the test: boot to
 drive read by the guest, disks of the flavor, guests that outlive stackd and
 guests killed from outside."""
 import base64
+import json
 import os
 import signal
 import subprocess
@@ -53,12 +54,13 @@ def action(c, sid, body, code=202):
     return r
 
 
-def create(env, name, wait=True, **extra):
+def create(env, name, wait=True, mv="2.37", **extra):
     c = env["cloud"]
     body = {"name": name, "imageRef": env["image"], "flavorRef": env["flavor"],
             "networks": "none"}
     body.update(extra)
-    r = c.request("POST", "/compute/v2.1/servers", json={"server": body}, headers=NOVA)
+    r = c.request("POST", "/compute/v2.1/servers", json={"server": body},
+                  headers={"OpenStack-API-Version": "compute " + mv})
     assert r.status_code == 202, r.text
     sid = r.json()["server"]["id"]
     if wait:
@@ -253,7 +255,8 @@ def test_metadata_ssh_through_a_floating_ip_and_nic_hot_plug(env, unique, tmp_pa
           unique + "-sg")
     net_id = c.cli("network", "show", unique + "-net", "-f", "json")["id"]
     script = "#!/bin/sh\necho md-user-data-%s >/tmp/ud\n" % unique
-    sid = create(env, unique + "-md", networks=[{"uuid": net_id}], key_name=unique + "-key",
+    sid = create(env, unique + "-md", mv="2.42", networks=[{"uuid": net_id, "tag": "data"}],
+                 key_name=unique + "-key",
                  security_groups=[{"name": unique + "-sg"}],
                  user_data=base64.b64encode(script.encode()).decode())
     wait_until(lambda: ready_count(c, sid) >= 1, 120, what="ready")
@@ -269,6 +272,44 @@ def test_metadata_ssh_through_a_floating_ip_and_nic_hot_plug(env, unique, tmp_pa
                      interval=1, what="ssh through the floating IP")
     assert got.split() == [unique + "-md", "md-user-data-" + unique], got
 
+    # diagnostics (2.48) count the NIC's traffic from the guest's side, as
+    # libvirt does: what the guest itself counted lies between two readings
+    def nic_counters():
+        r = c.request("GET", "/compute/v2.1/servers/%s/diagnostics" % sid,
+                      headers={"OpenStack-API-Version": "compute 2.48"})
+        assert r.status_code == 200, r.text
+        nics = r.json()["nic_details"]
+        assert len(nics) == 1 and nics[0]["rx_octets"] > 0 and nics[0]["tx_packets"] > 0, nics
+        return nics[0]
+    before = nic_counters()
+    stats = "cat /sys/class/net/eth0/statistics/rx_bytes /sys/class/net/eth0/statistics/tx_bytes"
+    r = subprocess.run(ssh[:-1] + [stats], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    guest_rx, guest_tx = (int(x) for x in r.stdout.split())
+    after = nic_counters()
+    assert before["tx_octets"] <= guest_tx <= after["tx_octets"], (before, guest_tx, after)
+    assert guest_rx <= after["rx_octets"], (guest_rx, after)
+
+    # device tags (2.42, 2.49) carry the PCI address where the guest finds
+    # the NIC: the metadata the guest reads names the slot its kernel saw
+    def guest_view():
+        cmd = ("wget -qO- http://169.254.169.254/openstack/latest/meta_data.json; echo; "
+               "for d in /sys/class/net/eth*; do"
+               " echo $(cat $d/address) $(readlink -f $d/device/..); done")
+        r = subprocess.run(ssh[:-1] + [cmd], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        lines = r.stdout.strip().splitlines()
+        devices = json.loads(lines[0])["devices"]
+        # a virtio NIC's device is virtioN, whose parent is the PCI function
+        pci = {mac: link.split("/")[-1] for mac, link in (ln.split() for ln in lines[1:])}
+        return devices, pci
+    mac = c.request("GET", "/compute/v2.1/servers/%s/os-interface" % sid).json()[
+        "interfaceAttachments"][0]["mac_addr"]
+    devices, pci = guest_view()
+    assert devices == [{"type": "nic", "bus": "pci", "address": "0000:00:08.0", "mac": mac,
+                        "tags": ["data"]}], devices
+    assert pci[mac] == "0000:00:08.0", pci
+
     # os-interface on the running guest: a NIC hot-plugged over QMP appears
     # in the guest and goes away again on detach
     def guest_macs():
@@ -280,11 +321,17 @@ def test_metadata_ssh_through_a_floating_ip_and_nic_hot_plug(env, unique, tmp_pa
           unique + "-sub2")
     net2 = c.cli("network", "show", unique + "-net2", "-f", "json")["id"]
     r = c.request("POST", "/compute/v2.1/servers/%s/os-interface" % sid,
-                  json={"interfaceAttachment": {"net_id": net2}})
+                  json={"interfaceAttachment": {"net_id": net2, "tag": "hot"}},
+                  headers={"OpenStack-API-Version": "compute 2.49"})
     assert r.status_code == 200, r.text
     att = r.json()["interfaceAttachment"]
     wait_until(lambda: att["mac_addr"] in (guest_macs() or []), 60, interval=1,
                what="the hot-plugged NIC in the guest")
+    devices, pci = guest_view()
+    hot = [d for d in devices if d["tags"] == ["hot"]]
+    assert hot == [{"type": "nic", "bus": "pci", "address": "0000:00:09.0",
+                    "mac": att["mac_addr"], "tags": ["hot"]}], devices
+    assert pci[att["mac_addr"]] == "0000:00:09.0", pci
     assert any(("nic-tap" + att["port_id"][:11]).encode() in a for a in c.qemu_cmdline(sid)) \
         is False  # hot-plugged, not on the command line
     r = c.request("DELETE", "/compute/v2.1/servers/%s/os-interface/%s" % (sid, att["port_id"]))
@@ -309,13 +356,14 @@ def test_rescue_boots_the_rescue_image_first_and_unrescue_undoes_it(env, unique)
     wait_until(lambda: status_is(c, sid, "RESCUE"), 120, what="RESCUE")
     cmd = b" ".join(c.qemu_cmdline(sid))
     assert b"disk.rescue,if=none,id=rescue" in cmd
-    assert b"drive=rescue,bootindex=0" in cmd and b"drive=root,bootindex=1" in cmd
+    assert b"drive=rescue,addr=0x3,bootindex=0" in cmd
+    assert b"drive=root,addr=0x4,bootindex=1" in cmd
     assert os.path.exists(os.path.join(c.instance_dir(sid), "disk.rescue"))
     wait_until(lambda: ready_count(c, sid) >= 2, 120, what="the rescue system's boot")
     action(c, sid, {"unrescue": None})
     wait_until(lambda: status_is(c, sid, "ACTIVE"), 120, what="ACTIVE after unrescue")
     cmd = b" ".join(c.qemu_cmdline(sid))
-    assert b"rescue" not in cmd and b"drive=root,bootindex=0" in cmd
+    assert b"rescue" not in cmd and b"drive=root,addr=0x4,bootindex=0" in cmd
     assert not os.path.exists(os.path.join(c.instance_dir(sid), "disk.rescue"))
     wait_until(lambda: ready_count(c, sid) >= 3, 120, what="a boot from its own disk")
     delete(c, sid)

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "compute/drivers/configdrive.h"
 #include "compute/drivers/kvm_probe.h"
+#include "compute/drivers/qemu.h"
 #include "compute/drivers/qemu_proc.h"
 
 static int argv_has(const struct qemu_argv *a, const char *opt, const char *val)
@@ -52,9 +53,24 @@ static void test_decide(void)
 	CHECK(qemu_accel_probe("fast", 1000, &c, &err) == -1 && err.kind == API_BAD_REQUEST);
 }
 
+static void test_nic_slots(void)
+{
+	struct qemu_nic nics[3] = {{.slot = QEMU_NIC_SLOT_FIRST},
+	                           {.slot = QEMU_NIC_SLOT_FIRST + 2}};
+	CHECK(qemu_nic_slot_free(nics, 0) == QEMU_NIC_SLOT_FIRST);
+	CHECK(qemu_nic_slot_free(nics, 2) == QEMU_NIC_SLOT_FIRST + 1); /* a detached one's hole */
+	nics[2].slot = QEMU_NIC_SLOT_FIRST + 1;
+	CHECK(qemu_nic_slot_free(nics, 3) == QEMU_NIC_SLOT_FIRST + 3);
+	struct qemu_nic full[QEMU_NIC_SLOT_END - QEMU_NIC_SLOT_FIRST];
+	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++)
+		full[i].slot = QEMU_NIC_SLOT_FIRST + (int)i;
+	CHECK(qemu_nic_slot_free(full, sizeof(full) / sizeof(full[0])) == 0);
+}
+
 static void test_argv(void)
 {
-	struct qemu_nic nics[] = {{.tap = "tq12345678-ab", .mac = "fa:16:3e:00:00:01"}};
+	struct qemu_nic nics[] = {
+	    {.tap = "tq12345678-ab", .mac = "fa:16:3e:00:00:01", .slot = QEMU_NIC_SLOT_FIRST + 1}};
 	struct qemu_guest g = {.uuid = "0b6e3a2c-1111-4222-8333-944455556666",
 	                       .name = "web",
 	                       .dir = "/var/lib/stackd/compute/instances/x",
@@ -79,7 +95,10 @@ static void test_argv(void)
 	CHECK(argv_has(&a, "-daemonize", NULL));
 	CHECK(argv_contains(&a, "product=OpenStack Nova"));
 	CHECK(argv_contains(&a, "ifname=tq12345678-ab,script=no,downscript=no"));
-	CHECK(argv_contains(&a, "mac=fa:16:3e:00:00:01"));
+	CHECK(argv_contains(&a, "mac=fa:16:3e:00:00:01,addr=0x9"));
+	/* fixed PCI slots: the root disk at 4, the config drive at 7 */
+	CHECK(argv_contains(&a, "virtio-blk-pci,drive=root,addr=0x4,bootindex=0"));
+	CHECK(argv_contains(&a, "virtio-blk-pci,drive=config,addr=0x7"));
 	CHECK(argv_contains(&a, "disk.config,if=none,id=config,format=raw"));
 	CHECK(argv_contains(&a, "disk.swap"));
 	CHECK(!argv_contains(&a, "disk.eph0"));
@@ -154,5 +173,6 @@ int main(void)
 	test_configdrive_layout();
 	test_decide();
 	test_argv();
+	test_nic_slots();
 	return check_done("test_compute_qemu");
 }

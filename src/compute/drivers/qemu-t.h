@@ -31,7 +31,19 @@ struct qemu_nic {
 	const char *bridge; /* bridge to plug it into, or NULL */
 	const char *mac;    /* "fa:16:3e:..." */
 	int mtu;            /* 0: leave as is */
+	int slot;           /* PCI slot on bus 0 (QEMU_NIC_SLOT_*); 0: the next free one */
 };
+
+/* Fixed PCI slots, so a guest's devices keep their addresses from boot to
+ * boot and the metadata can name them (device tags, 2.32): disks at 3-7,
+ * NICs at 8-23 (below q35's ICH9 at 0x1f). */
+#define QEMU_DISK_SLOT_RESCUE 0x03
+#define QEMU_DISK_SLOT_ROOT 0x04
+#define QEMU_DISK_SLOT_EPH 0x05
+#define QEMU_DISK_SLOT_SWAP 0x06
+#define QEMU_DISK_SLOT_CONFIG 0x07
+#define QEMU_NIC_SLOT_FIRST 0x08
+#define QEMU_NIC_SLOT_END 0x18
 
 /* One guest as QEMU sees it. Strings are borrowed for the call. */
 struct qemu_guest {

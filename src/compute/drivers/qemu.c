@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,14 +161,45 @@ static void watch_remove(struct qemu_driver *d, const char *uuid)
 
 /* ---- guest.json ----------------------------------------------------------- */
 
+int qemu_nic_slot_free(const struct qemu_nic *nics, size_t n)
+{
+	for (int slot = QEMU_NIC_SLOT_FIRST; slot < QEMU_NIC_SLOT_END; slot++) {
+		bool taken = false;
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = nics[i].slot == slot;
+		if (!taken)
+			return slot;
+	}
+	return 0;
+}
+
+int qemu_guest_nic_slot(struct qemu_driver *d, const char *uuid, const char *mac)
+{
+	struct qemu_rec r;
+	struct api_error ignored = {0};
+	int slot = 0;
+	if (qemu_check_uuid(uuid, &ignored) < 0)
+		return 0;
+	qemu_guest_lock(d, uuid);
+	if (qemu_rec_load(d, uuid, &r, &ignored) == 0) {
+		for (size_t i = 0; i < r.g.nnics && !slot; i++)
+			if (r.nics[i].mac && strcasecmp(r.nics[i].mac, mac) == 0)
+				slot = r.nics[i].slot;
+		qemu_rec_free(&r);
+	}
+	qemu_guest_unlock(d, uuid);
+	return slot;
+}
+
 int qemu_rec_save(struct qemu_driver *d, const struct qemu_guest *g, struct api_error *err)
 {
 	char path[4096], tmp[4200];
 	json_t *nics = json_array();
 	for (size_t i = 0; i < g->nnics; i++)
-		json_array_append_new(nics, json_pack("{ss ss? ss? si}", "tap", g->nics[i].tap,
-		                                      "bridge", g->nics[i].bridge, "mac",
-		                                      g->nics[i].mac, "mtu", g->nics[i].mtu));
+		json_array_append_new(nics,
+		                      json_pack("{ss ss? ss? si si}", "tap", g->nics[i].tap,
+		                                "bridge", g->nics[i].bridge, "mac", g->nics[i].mac,
+		                                "mtu", g->nics[i].mtu, "slot", g->nics[i].slot));
 	json_t *rec =
 	    json_pack("{ss ss si si ss sb sb sb sb so}", "uuid", g->uuid, "name",
 	              g->name ? g->name : "", "vcpus", g->vcpus, "ram_mb", g->ram_mb, "machine",
@@ -216,8 +248,13 @@ int qemu_rec_load(struct qemu_driver *d, const char *uuid, struct qemu_rec *r,
 		r->nics[i].bridge = json_string_value(json_object_get(n, "bridge"));
 		r->nics[i].mac = json_string_value(json_object_get(n, "mac"));
 		r->nics[i].mtu = (int)json_integer_value(json_object_get(n, "mtu"));
+		r->nics[i].slot = (int)json_integer_value(json_object_get(n, "slot"));
 		r->g.nnics = i + 1;
 	}
+	/* Records from before fixed slots: give their NICs one now. */
+	for (i = 0; i < r->g.nnics; i++)
+		if (r->nics[i].slot == 0)
+			r->nics[i].slot = qemu_nic_slot_free(r->nics, r->g.nnics);
 	r->g.nics = r->nics;
 	if (!r->g.uuid || strcmp(r->g.uuid, uuid) != 0 || r->g.vcpus <= 0 || r->g.ram_mb <= 0) {
 		json_decref(r->json);

@@ -2,15 +2,17 @@
  * inject_nmi) over the guest's QMP socket: query-status for the state,
  * query-cpus-fast for the vCPU threads (their CPU time from /proc),
  * query-blockstats for the disks, query-balloon for the memory in use
- * when the guest has a balloon; inject-nmi for trigger_crash_dump. NIC
- * counters stay null (the taps live in the data plane's namespace). */
+ * when the guest has a balloon, its taps' counters for the NICs;
+ * inject-nmi for trigger_crash_dump. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "compute/drivers/link_stats.h"
 #include "compute/drivers/qemu_guest.h"
 #include "compute/drivers/qemu_proc.h"
 
@@ -52,6 +54,47 @@ static void set_int(json_t *o, const char *key, json_t *from, const char *from_k
 	json_t *v = json_object_get(from, from_key);
 	if (json_is_integer(v))
 		json_object_set_new(o, key, json_integer(json_integer_value(v)));
+}
+
+/* Fills the counters of the nic_details entries (found by MAC) from the
+ * guest's taps, as libvirt does: from the guest's side, so what the tap
+ * transmitted is what the guest received. A tap that is gone keeps nulls. */
+static void nic_counters(struct qemu_driver *d, const char *uuid, json_t *nics)
+{
+	struct qemu_rec r;
+	struct api_error ignored = {0};
+	if (qemu_rec_load(d, uuid, &r, &ignored) != 0)
+		return;
+	size_t i;
+	json_t *nic;
+	json_array_foreach(nics, i, nic)
+	{
+		const char *mac = json_string_value(json_object_get(nic, "mac_address"));
+		for (size_t k = 0; mac && k < r.g.nnics; k++) {
+			struct link_stats st;
+			if (!r.nics[k].mac || strcasecmp(r.nics[k].mac, mac) != 0 ||
+			    link_stats_read(r.nics[k].tap, &st, &ignored) != 0)
+				continue;
+			json_object_set_new(nic, "rx_octets",
+			                    json_integer((json_int_t)st.tx_bytes));
+			json_object_set_new(nic, "rx_packets",
+			                    json_integer((json_int_t)st.tx_packets));
+			json_object_set_new(nic, "rx_errors",
+			                    json_integer((json_int_t)st.tx_errors));
+			json_object_set_new(nic, "rx_drop",
+			                    json_integer((json_int_t)st.tx_dropped));
+			json_object_set_new(nic, "tx_octets",
+			                    json_integer((json_int_t)st.rx_bytes));
+			json_object_set_new(nic, "tx_packets",
+			                    json_integer((json_int_t)st.rx_packets));
+			json_object_set_new(nic, "tx_errors",
+			                    json_integer((json_int_t)st.rx_errors));
+			json_object_set_new(nic, "tx_drop",
+			                    json_integer((json_int_t)st.rx_dropped));
+			break;
+		}
+	}
+	qemu_rec_free(&r);
 }
 
 int qemu_guest_diagnostics(struct qemu_driver *d, const char *uuid, json_t *diag,
@@ -133,6 +176,7 @@ int qemu_guest_diagnostics(struct qemu_driver *d, const char *uuid, json_t *diag
 			    json_integer(json_integer_value(actual) / (1024 * 1024)));
 		json_decref(ret);
 	}
+	nic_counters(d, uuid, json_object_get(diag, "nic_details"));
 	qemu_guest_unlock(d, uuid);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/statvfs.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
@@ -80,27 +81,67 @@ static void qd_fini(void *state)
 	free(s);
 }
 
+static void pci_address(int slot, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "0000:00:%02x.0", (unsigned)slot);
+}
+
+/* A copy of meta_data whose NIC devices carry the PCI address their slot
+ * gives, as Nova's libvirt driver writes them (owned by the caller). */
+static json_t *meta_data_with_addresses(const json_t *meta_data, const struct qemu_nic *nics,
+                                        size_t n)
+{
+	json_t *md = json_deep_copy(meta_data);
+	size_t i;
+	json_t *dev;
+	json_array_foreach(json_object_get(md, "devices"), i, dev)
+	{
+		const char *mac = json_string_value(json_object_get(dev, "mac"));
+		for (size_t k = 0; mac && k < n; k++)
+			if (nics[k].mac && strcasecmp(nics[k].mac, mac) == 0) {
+				char addr[16];
+				pci_address(nics[k].slot, addr, sizeof(addr));
+				json_object_set_new(dev, "bus", json_string("pci"));
+				json_object_set_new(dev, "address", json_string(addr));
+			}
+	}
+	return md;
+}
+
 /* qemu.h's spec for spec; nics (QD_MAX_NICS) is the caller's array, and
  * *files (the config drive's, when asked for) is malloc'ed: the caller
  * frees it with qemu_configdrive_files_free. */
-static int qd_spec(const struct compute_spec *spec, struct qemu_nic *nics, struct qemu_spec *out,
-                   struct qemu_cd_file **files, size_t *nfiles, struct api_error *err)
+static int qd_spec(struct qemu_driver *q, const struct compute_spec *spec, struct qemu_nic *nics,
+                   struct qemu_spec *out, struct qemu_cd_file **files, size_t *nfiles,
+                   struct api_error *err)
 {
 	if (spec->nnics > QD_MAX_NICS)
 		return api_fail(err, API_BAD_REQUEST, "at most %d NICs per server", QD_MAX_NICS);
+	/* A NIC the guest has keeps its slot (rebuild, rescue); new ones take
+	 * the lowest free. */
 	for (size_t i = 0; i < spec->nnics; i++)
 		nics[i] = (struct qemu_nic){
 		    .tap = spec->nics[i].tap,
 		    .bridge = spec->nics[i].bridge,
 		    .mac = spec->nics[i].mac,
 		    .mtu = spec->nics[i].mtu,
+		    .slot =
+		        spec->nics[i].mac ? qemu_guest_nic_slot(q, spec->id, spec->nics[i].mac) : 0,
 		};
+	for (size_t i = 0; i < spec->nnics; i++)
+		if (nics[i].slot == 0)
+			nics[i].slot = qemu_nic_slot_free(nics, spec->nnics);
 	*files = NULL;
 	*nfiles = 0;
-	if (spec->config_drive &&
-	    qemu_configdrive_files(spec->meta_data, spec->user_data, spec->user_data_len,
-	                           spec->network_data, spec->flavor_name, files, nfiles, err) != 0)
-		return -1;
+	if (spec->config_drive) {
+		json_t *md = meta_data_with_addresses(spec->meta_data, nics, spec->nnics);
+		int rc = qemu_configdrive_files(md, spec->user_data, spec->user_data_len,
+		                                spec->network_data, spec->flavor_name, files,
+		                                nfiles, err);
+		json_decref(md);
+		if (rc != 0)
+			return -1;
+	}
 	*out = (struct qemu_spec){
 	    .uuid = spec->id,
 	    .name = spec->name,
@@ -133,7 +174,7 @@ static int qd_make(void *state, const struct compute_spec *spec, qd_make_fn make
 	struct qemu_spec qs;
 	struct qemu_cd_file *files;
 	size_t nfiles;
-	if (qd_spec(spec, nics, &qs, &files, &nfiles, err) != 0)
+	if (qd_spec(s->q, spec, nics, &qs, &files, &nfiles, err) != 0)
 		return -1;
 	int rc = make(s->q, &qs, err);
 	qemu_configdrive_files_free(files, nfiles);
@@ -203,6 +244,15 @@ static int qd_resume(void *state, const char *id, struct api_error *err)
 static int qd_snapshot(void *state, const char *id, const char *dest, struct api_error *err)
 {
 	return qemu_guest_snapshot(((struct qd_state *)state)->q, id, dest, err);
+}
+
+static int qd_nic_address(void *state, const char *id, const char *mac, char *out, size_t outsz)
+{
+	int slot = qemu_guest_nic_slot(((struct qd_state *)state)->q, id, mac);
+	if (slot <= 0)
+		return -1;
+	pci_address(slot, out, outsz);
+	return 0;
 }
 
 static int qd_attach_nic(void *state, const char *id, const struct compute_nic *nic,
@@ -318,6 +368,7 @@ const struct compute_driver compute_driver_qemu = {
     .console = qd_console,
     .diagnostics = qd_diagnostics,
     .inject_nmi = qd_inject_nmi,
+    .nic_address = qd_nic_address,
     .attach_nic = qd_attach_nic,
     .detach_nic = qd_detach_nic,
     .list = qd_list,

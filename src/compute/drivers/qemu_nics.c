@@ -43,6 +43,8 @@ static int hot_plug(struct qemu_driver *d, const char *uuid, const struct qemu_n
 	    json_pack("{ss ss ss}", "driver", "virtio-net-pci", "id", dev, "netdev", nd);
 	if (nic->mac && *nic->mac)
 		json_object_set_new(device, "mac", json_string(nic->mac));
+	if (nic->slot > 0)
+		json_object_set_new(device, "addr", json_sprintf("0x%x", nic->slot));
 	rc = qemu_guest_qmp(d, uuid, "device_add", device, NULL, err);
 	json_decref(device);
 	if (rc < 0) {
@@ -79,13 +81,15 @@ int qemu_guest_attach_nic(struct qemu_driver *d, const char *uuid, const struct 
 		goto out;
 	}
 	struct qemu_nic plug = *nic;
+	plug.slot = qemu_nic_slot_free(r.nics, r.g.nnics);
 	if (plug.bridge && !qemu_link_exists(plug.bridge))
 		plug.bridge = NULL;
 	if (!qemu_link_exists(nic->tap) && qemu_tap_plug(&plug, err) < 0)
 		goto out;
-	if (qemu_proc_pid(r.dir, uuid) && hot_plug(d, uuid, nic, err) < 0)
+	if (qemu_proc_pid(r.dir, uuid) && hot_plug(d, uuid, &plug, err) < 0)
 		goto out;
-	r.nics[r.g.nnics++] = *nic;
+	r.nics[r.g.nnics] = *nic;
+	r.nics[r.g.nnics++].slot = plug.slot;
 	if (qemu_rec_save(d, &r.g, err) < 0)
 		goto out;
 	log_info("event=nic_attached uuid=%s tap=%s", uuid, nic->tap);

@@ -56,16 +56,16 @@ static int check_path(const char *what, const char *p, struct api_error *err)
 }
 
 static void add_drive(struct qemu_argv *a, const char *dir, const char *file, const char *id,
-                      const char *format, bool readonly, int bootindex)
+                      const char *format, bool readonly, int bootindex, int slot)
 {
 	argv_add(a, "-drive");
 	argv_add(a, "file=%s/%s,if=none,id=%s,format=%s,discard=unmap%s", dir, file, id, format,
 	         readonly ? ",readonly=on" : "");
 	argv_add(a, "-device");
 	if (bootindex >= 0)
-		argv_add(a, "virtio-blk-pci,drive=%s,bootindex=%d", id, bootindex);
+		argv_add(a, "virtio-blk-pci,drive=%s,addr=0x%x,bootindex=%d", id, slot, bootindex);
 	else
-		argv_add(a, "virtio-blk-pci,drive=%s", id);
+		argv_add(a, "virtio-blk-pci,drive=%s,addr=0x%x", id, slot);
 }
 
 int qemu_proc_argv(const char *binary, const struct qemu_guest *g, struct qemu_argv *a,
@@ -124,14 +124,17 @@ int qemu_proc_argv(const char *binary, const struct qemu_guest *g, struct qemu_a
 	/* Rescued (as Nova's libvirt driver): the rescue disk first, the
 	 * server's own root disk second, where the rescue system finds it. */
 	if (g->rescue)
-		add_drive(a, g->dir, QEMU_DISK_RESCUE, "rescue", "qcow2", false, 0);
-	add_drive(a, g->dir, QEMU_DISK, "root", "qcow2", false, g->rescue ? 1 : 0);
+		add_drive(a, g->dir, QEMU_DISK_RESCUE, "rescue", "qcow2", false, 0,
+		          QEMU_DISK_SLOT_RESCUE);
+	add_drive(a, g->dir, QEMU_DISK, "root", "qcow2", false, g->rescue ? 1 : 0,
+	          QEMU_DISK_SLOT_ROOT);
 	if (g->ephemeral)
-		add_drive(a, g->dir, QEMU_DISK_EPH, "eph0", "qcow2", false, -1);
+		add_drive(a, g->dir, QEMU_DISK_EPH, "eph0", "qcow2", false, -1, QEMU_DISK_SLOT_EPH);
 	if (g->swap)
-		add_drive(a, g->dir, QEMU_DISK_SWAP, "swap", "raw", false, -1);
+		add_drive(a, g->dir, QEMU_DISK_SWAP, "swap", "raw", false, -1, QEMU_DISK_SLOT_SWAP);
 	if (g->config_drive)
-		add_drive(a, g->dir, QEMU_DISK_CONFIG, "config", "raw", true, -1);
+		add_drive(a, g->dir, QEMU_DISK_CONFIG, "config", "raw", true, -1,
+		          QEMU_DISK_SLOT_CONFIG);
 	for (size_t i = 0; i < g->nnics; i++) {
 		const struct qemu_nic *nic = &g->nics[i];
 		if (!nic->tap || strpbrk(nic->tap, ",=/ ") || strlen(nic->tap) > 15)
@@ -141,11 +144,15 @@ int qemu_proc_argv(const char *binary, const struct qemu_guest *g, struct qemu_a
 		argv_add(a, "-netdev");
 		argv_add(a, "tap,id=nd-%s,ifname=%s,script=no,downscript=no", nic->tap, nic->tap);
 		argv_add(a, "-device");
+		char addr[24] = "";
+		if (nic->slot > 0)
+			snprintf(addr, sizeof(addr), ",addr=0x%x", nic->slot);
 		if (nic->mac && *nic->mac)
-			argv_add(a, "virtio-net-pci,id=nic-%s,netdev=nd-%s,mac=%s", nic->tap,
-			         nic->tap, nic->mac);
+			argv_add(a, "virtio-net-pci,id=nic-%s,netdev=nd-%s,mac=%s%s", nic->tap,
+			         nic->tap, nic->mac, addr);
 		else
-			argv_add(a, "virtio-net-pci,id=nic-%s,netdev=nd-%s", nic->tap, nic->tap);
+			argv_add(a, "virtio-net-pci,id=nic-%s,netdev=nd-%s%s", nic->tap, nic->tap,
+			         addr);
 	}
 	if (g->incoming) {
 		argv_add(a, "-incoming");
