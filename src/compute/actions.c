@@ -176,8 +176,12 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	                         mv >= 19 ? "description" : "",
 	                         mv >= 54 ? "key_name" : "",
 	                         mv >= 57 ? "user_data" : "",
+	                         "trusted_image_certificates", /* checked below */
 	                         NULL};
-	if (json_only_keys(arg, allowed, "rebuild", err) != 0)
+	json_t *certs = NULL;
+	bool certs_given = false;
+	if (json_only_keys(arg, allowed, "rebuild", err) != 0 ||
+	    compute_trusted_certs_parse(req, arg, "rebuild", &certs, &certs_given, err) != 0)
 		return -1;
 	const char *new_name = name ? name : s->name, *desc = s->description;
 	const char *key_name = s->key_name, *key_data = s->key_data, *user_data = s->user_data;
@@ -234,7 +238,9 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	db_bind_text(st, 7, v4);
 	db_bind_text(st, 8, v6);
 	db_bind_text(st, 9, s->id);
-	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
+	if (db_exec_stmt(st, err) != 0 ||
+	    (certs_given && compute_trusted_certs_store(s->id, certs, err) != 0) ||
+	    db_commit(err) != 0)
 		goto fail;
 	free(md_text);
 	if (submit_task(req, s, "rebuild", COMPUTE_TASK_REBUILD, image, err) != 0)

@@ -110,6 +110,9 @@ json_t *compute_flavor_view(struct http_request *req, const struct compute_flavo
 	json_object_set_new(o, "OS-FLV-DISABLED:disabled", json_false());
 	json_object_set_new(o, "os-flavor-access:is_public", json_boolean(f->is_public));
 	json_object_set_new(o, "rxtx_factor", json_real(f->rxtx_factor));
+	/* 2.61: the extra specs in the flavor (everyone may read them). */
+	if (compute_mv(req) >= 61)
+		json_object_set_new(o, "extra_specs", json_deep_copy(f->extra_specs));
 	return o;
 }
 

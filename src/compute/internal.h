@@ -61,6 +61,17 @@ struct compute_server {
 	const char *created_at, *updated_at, *launched_at;
 };
 
+/* ---- trusted_certs.c (2.63) ---- */
+/* Reads obj's trusted_image_certificates: *given says whether the key is
+ * there, *out the list (borrowed from obj; NULL for none or null). 400
+ * before 2.63 or when the list is not 1-50 unique non-empty strings. */
+int compute_trusted_certs_parse(struct http_request *req, json_t *obj, const char *what,
+                                json_t **out, bool *given, struct api_error *err);
+/* Sets the server's list (ids NULL: clears it), in the caller's transaction. */
+int compute_trusted_certs_store(const char *server_id, json_t *ids, struct api_error *err);
+/* The server's list, or JSON null (a new reference). */
+json_t *compute_trusted_certs_view(const char *server_id);
+
 /* ---- routes.c ---- */
 int compute_mv(const struct http_request *req); /* the request's minor version (2.x) */
 const char *compute_project(const struct http_request *req);
@@ -78,6 +89,8 @@ int compute_server_read(struct arena *a, const char *id, struct compute_server *
 /* The server's addresses by network name (Nova's `addresses`). */
 json_t *compute_server_addresses(struct http_request *req, const char *id, bool detail);
 json_t *compute_server_view(struct http_request *req, const struct compute_server *s, bool detail);
+/* Nova's hostId: a hash of project and host, "" without a host (request arena). */
+const char *compute_host_id(struct http_request *req, const char *project_id, const char *host);
 int compute_server_set_state(const char *id, const char *vm_state, const char *task_state,
                              int power_state, struct api_error *err);
 int compute_server_set_fault(const char *id, int code, const char *message, struct api_error *err);

@@ -169,15 +169,17 @@ int compute_sched_filter(const struct compute_host *h, const struct compute_usag
 		         h->arch);
 		return -1;
 	}
-	/* Anti-affinity: at most one member per host, counting the ones this
-	 * request places; affinity: members elsewhere would refuse this host,
-	 * and with one host there is no elsewhere. */
+	/* Anti-affinity: at most one member per host (or the group's
+	 * max_server_per_host, 2.64), counting the ones this request places;
+	 * affinity: members elsewhere would refuse this host, and with one
+	 * host there is no elsewhere. */
+	long long per_host = d->group_max_per_host > 0 ? d->group_max_per_host : 1;
 	if (d->group_policy != NULL && strcmp(d->group_policy, "anti-affinity") == 0 &&
-	    d->group_on_host + d->count > 1) {
+	    d->group_on_host + d->count > per_host) {
 		snprintf(reason, len,
 		         "ServerGroupAntiAffinityFilter: anti-affinity group %s has %lld member(s) "
-		         "on this host, %d more asked",
-		         d->group_id ? d->group_id : "?", d->group_on_host, d->count);
+		         "on this host, %d more asked, at most %lld per host",
+		         d->group_id ? d->group_id : "?", d->group_on_host, d->count, per_host);
 		return -1;
 	}
 	long long ram_cap = (long long)((double)h->ram_mb * h->ram_ratio) - h->reserved_ram_mb;

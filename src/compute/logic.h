@@ -53,6 +53,7 @@ struct compute_demand {
 	const char *group_policy;
 	const char *group_id;
 	long long group_on_host;
+	long long group_max_per_host; /* anti-affinity rule max_server_per_host; 0: 1 */
 };
 
 /* Runs the filters (enabled, zone, architecture, server group affinity

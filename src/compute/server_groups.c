@@ -4,7 +4,8 @@
  * server_group_members) and the scheduler gets the group's policy and the
  * members already on the host. Members leave with their server (trigger
  * in schema/003). Before 2.64 a group shows `policies` (one item) and an
- * empty `metadata`; 2.13 adds project_id and user_id. */
+ * empty `metadata`, from 2.64 `policy` and `rules` (anti-affinity's
+ * max_server_per_host); 2.13 adds project_id and user_id. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +21,16 @@
 #include "core/json.h"
 #include "service.h"
 
-#define GROUP_COLS "id, name, project_id, user_id, policy, created_at"
+#define GROUP_COLS "id, name, project_id, user_id, policy, created_at, rules"
 
 static const char SQL_GET[] = "SELECT " GROUP_COLS " FROM compute_server_groups WHERE id = ?";
 static const char SQL_LIST_ALL[] = "SELECT " GROUP_COLS " FROM compute_server_groups ORDER BY seq";
 static const char SQL_LIST_PROJECT[] =
     "SELECT " GROUP_COLS " FROM compute_server_groups WHERE project_id = ? ORDER BY seq";
 static const char SQL_INSERT[] =
-    "INSERT INTO compute_server_groups (id, seq, name, project_id, user_id, policy, created_at)"
-    " VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM compute_server_groups), ?,?,?,?,?)";
+    "INSERT INTO compute_server_groups (id, seq, name, project_id, user_id, policy, created_at,"
+    " rules) VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM compute_server_groups),"
+    " ?,?,?,?,?,?)";
 static const char SQL_DELETE[] = "DELETE FROM compute_server_groups WHERE id = ?";
 static const char SQL_COUNT[] = "SELECT count(*) FROM compute_server_groups WHERE project_id = ?";
 static const char SQL_MEMBERS[] =
@@ -42,6 +44,7 @@ static const char SQL_MEMBER_ADD[] =
 
 struct server_group {
 	const char *id, *name, *project_id, *user_id, *policy;
+	long long max_per_host; /* rules.max_server_per_host, 0: none */
 };
 
 static void group_row(struct arena *a, sqlite3_stmt *st, struct server_group *g)
@@ -51,6 +54,9 @@ static void group_row(struct arena *a, sqlite3_stmt *st, struct server_group *g)
 	g->project_id = arena_strdup(a, db_column_text(st, 2));
 	g->user_id = arena_strdup(a, db_column_text(st, 3));
 	g->policy = arena_strdup(a, db_column_text(st, 4));
+	json_t *rules = json_loads(db_column_text(st, 6) ? db_column_text(st, 6) : "{}", 0, NULL);
+	g->max_per_host = json_integer_value(json_object_get(rules, "max_server_per_host"));
+	json_decref(rules);
 }
 
 /* The group as the caller may see it: its own project's, or any for an
@@ -92,8 +98,17 @@ static json_t *group_view(struct http_request *req, const struct server_group *g
 		json_decref(members);
 		return NULL;
 	}
-	json_t *o = json_pack("{s:s,s:s,s:[s],s:o,s:{}}", "id", g->id, "name", g->name, "policies",
-	                      g->policy, "members", members, "metadata");
+	json_t *o = json_pack("{s:s,s:s,s:o}", "id", g->id, "name", g->name, "members", members);
+	if (compute_mv(req) >= 64) {
+		json_object_set_new(o, "policy", json_string(g->policy));
+		json_object_set_new(o, "rules",
+		                    g->max_per_host > 0 ? json_pack("{s:I}", "max_server_per_host",
+		                                                    (json_int_t)g->max_per_host)
+		                                        : json_object());
+	} else {
+		json_object_set_new(o, "policies", json_pack("[s]", g->policy));
+		json_object_set_new(o, "metadata", json_object());
+	}
 	if (compute_mv(req) >= 13) {
 		json_object_set_new(o, "project_id", json_string(g->project_id));
 		json_object_set_new(o, "user_id", json_string(g->user_id));
@@ -128,20 +143,93 @@ static bool name_valid(const char *name)
 	       !isspace((unsigned char)name[strlen(name) - 1]);
 }
 
+static const char *known_policies(int mv)
+{
+	return mv >= 15 ? "['anti-affinity', 'affinity', 'soft-anti-affinity', 'soft-affinity']"
+	                : "['anti-affinity', 'affinity']";
+}
+
+/* Before 2.64: `policies`, a list of exactly one known policy. */
+static int group_policies(json_t *g, int mv, const char **policy, struct api_error *err)
+{
+	json_t *policies;
+	if (json_get_array(g, "policies", true, &policies, err) != 0)
+		return -1;
+	if (json_array_size(policies) != 1)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute policies. Value: one policy of "
+		                "%s is required, %zu given.",
+		                known_policies(mv), json_array_size(policies));
+	*policy = json_string_value(json_array_get(policies, 0));
+	if (!compute_group_policy_valid(*policy, mv))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute 0. Value: %s. '%s' is not one "
+		                "of %s",
+		                *policy ? *policy : "(not a string)", *policy ? *policy : "",
+		                known_policies(mv));
+	return 0;
+}
+
+/* From 2.64: `policy` and optional `rules` ({max_server_per_host: a
+ * positive integer, or its digits as a string, as Nova's schema takes}),
+ * rules only for anti-affinity. */
+static int group_policy_v264(json_t *g, int mv, const char **policy, long long *max_per_host,
+                             struct api_error *err)
+{
+	if (json_get_string(g, "policy", true, policy, err) != 0)
+		return -1;
+	if (!compute_group_policy_valid(*policy, mv))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute policy. Value: %s. '%s' is not "
+		                "one of %s",
+		                *policy, *policy, known_policies(mv));
+	json_t *rules = json_object_get(g, "rules");
+	if (rules == NULL)
+		return 0;
+	static const char *const allowed[] = {"max_server_per_host", NULL};
+	if (!json_is_object(rules))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute rules. Value: not an object");
+	if (json_only_keys(rules, allowed, "rules", err) != 0)
+		return -1;
+	json_t *m = json_object_get(rules, "max_server_per_host");
+	if (m != NULL) {
+		long long v = -1;
+		if (json_is_integer(m))
+			v = json_integer_value(m);
+		else if (json_is_string(m) && json_string_length(m) > 0 &&
+		         strspn(json_string_value(m), "0123456789") == json_string_length(m) &&
+		         json_string_length(m) < 10)
+			v = atoll(json_string_value(m));
+		if (v < 1)
+			return api_fail(
+			    err, API_BAD_REQUEST,
+			    "Invalid input for field/attribute max_server_per_host. Value: "
+			    "a positive integer is required");
+		*max_per_host = v;
+	}
+	if (json_object_size(rules) > 0 && strcmp(*policy, "anti-affinity") != 0)
+		return api_fail(err, API_BAD_REQUEST, "Only anti-affinity policy supports rules.");
+	return 0;
+}
+
 COMPUTE_HANDLER(compute_server_group_create)
 {
 	struct compute_svc *svc = req->ctx;
 	const struct identity_auth *auth = identity_auth_of(req);
 	int mv = compute_mv(req);
-	json_t *body, *g, *policies;
-	const char *name = NULL;
+	json_t *body, *g;
+	const char *name = NULL, *policy = NULL;
+	long long max_per_host = 0;
 	static const char *const allowed[] = {"name", "policies", NULL};
+	static const char *const allowed_v264[] = {"name", "policy", "rules", NULL};
 	if (http_body_json(req, &body, err) != 0 ||
 	    json_get_object(body, "server_group", true, &g, err) != 0 ||
-	    json_only_keys(g, allowed, "server_group", err) != 0 ||
+	    json_only_keys(g, mv >= 64 ? allowed_v264 : allowed, "server_group", err) != 0 ||
 	    json_get_string(g, "name", true, &name, err) != 0 ||
 	    json_check_length("name", name, 255, err) != 0 ||
-	    json_get_array(g, "policies", true, &policies, err) != 0)
+	    (mv >= 64 ? group_policy_v264(g, mv, &policy, &max_per_host, err)
+	              : group_policies(g, mv, &policy, err)) != 0)
 		return -1;
 	if (!name_valid(name))
 		return api_fail(err, API_BAD_REQUEST,
@@ -149,21 +237,6 @@ COMPUTE_HANDLER(compute_server_group_create)
 		                "'name' value was provided. The name must be: printable "
 		                "characters. Can not start or end with whitespace.",
 		                name);
-	const char *known = mv >= 15 ? "['anti-affinity', 'affinity', 'soft-anti-affinity', "
-	                               "'soft-affinity']"
-	                             : "['anti-affinity', 'affinity']";
-	if (json_array_size(policies) != 1)
-		return api_fail(err, API_BAD_REQUEST,
-		                "Invalid input for field/attribute policies. Value: one policy of "
-		                "%s is required, %zu given.",
-		                known, json_array_size(policies));
-	json_t *p0 = json_array_get(policies, 0);
-	const char *policy = json_string_value(p0);
-	if (!compute_group_policy_valid(policy, mv))
-		return api_fail(err, API_BAD_REQUEST,
-		                "Invalid input for field/attribute 0. Value: %s. '%s' is not one "
-		                "of %s",
-		                policy ? policy : "(not a string)", policy ? policy : "", known);
 	char id[37], now[21];
 	ids_uuid4(id);
 	ids_time_iso(time(NULL), now);
@@ -187,9 +260,13 @@ COMPUTE_HANDLER(compute_server_group_create)
 	db_bind_text(st, 4, auth->user_id);
 	db_bind_text(st, 5, policy);
 	db_bind_text(st, 6, now);
+	char rules[64] = "{}";
+	if (max_per_host > 0)
+		snprintf(rules, sizeof(rules), "{\"max_server_per_host\": %lld}", max_per_host);
+	db_bind_text(st, 7, rules);
 	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
 		goto fail;
-	struct server_group sg = {id, name, auth->project_id, auth->user_id, policy};
+	struct server_group sg = {id, name, auth->project_id, auth->user_id, policy, max_per_host};
 	json_t *view = group_view(req, &sg, err);
 	if (view == NULL)
 		return -1;
@@ -321,6 +398,7 @@ int compute_server_group_claim(struct http_request *req, const char *group_id, l
 	d->group_id = g.id;
 	d->group_policy = g.policy;
 	d->group_on_host = on_host;
+	d->group_max_per_host = g.max_per_host;
 	return 0;
 }
 
@@ -335,7 +413,7 @@ int compute_server_group_add(const char *group_id, const char *server_id, struct
 }
 
 static const char SQL_GROUP_OF[] =
-    "SELECT g.id, g.policy, (SELECT count(*) FROM compute_server_group_members m2"
+    "SELECT g.id, g.policy, g.rules, (SELECT count(*) FROM compute_server_group_members m2"
     " JOIN compute_servers s ON s.id = m2.server_id WHERE m2.group_id = g.id"
     " AND s.host IS ?2 AND s.id <> ?1) FROM compute_server_group_members m"
     " JOIN compute_server_groups g ON g.id = m.group_id WHERE m.server_id = ?1";
@@ -352,7 +430,11 @@ int compute_server_group_of(const char *server_id, const char *host, struct comp
 	if (rc == SQLITE_ROW) {
 		d->group_id = arena_strdup(a, db_column_text(st, 0));
 		d->group_policy = arena_strdup(a, db_column_text(st, 1));
-		d->group_on_host = sqlite3_column_int64(st, 2);
+		json_t *rules = json_loads(db_column_text(st, 2), 0, NULL);
+		d->group_max_per_host =
+		    json_integer_value(json_object_get(rules, "max_server_per_host"));
+		json_decref(rules);
+		d->group_on_host = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? -1 : 0;

@@ -333,7 +333,10 @@ static json_t *action_json(struct http_request *req, sqlite3_stmt *st, const cha
 		}
 		if (compute_mv(req) >= 62) {
 			/* hostId as for the server: a hash, never the host name. */
-			json_object_set_new(ev, "hostId", json_string(""));
+			json_object_set_new(ev, "hostId",
+			                    json_string(compute_host_id(
+			                        req, db_column_text(st, 3),
+			                        ((struct compute_svc *)req->ctx)->host.name)));
 		}
 		json_object_set_new(o, "events", json_pack("[o]", ev));
 	}

@@ -12,13 +12,13 @@
 #include "network/network.h"
 #include "service.h"
 
-static const char *host_id(struct http_request *req, const struct compute_server *s)
+const char *compute_host_id(struct http_request *req, const char *project_id, const char *host)
 {
-	if (s->host == NULL)
+	if (host == NULL || project_id == NULL)
 		return "";
 	/* Nova: sha224(project_id + host), hex. */
 	char in[512];
-	snprintf(in, sizeof(in), "%s%s", s->project_id, s->host);
+	snprintf(in, sizeof(in), "%s%s", project_id, host);
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
 	EVP_Digest(in, strlen(in), md, &n, EVP_sha224(), NULL);
@@ -100,7 +100,7 @@ json_t *compute_server_view(struct http_request *req, const struct compute_serve
 	json_object_set_new(o, "tenant_id", json_string(s->project_id));
 	json_object_set_new(o, "user_id", json_string(s->user_id));
 	json_object_set_new(o, "metadata", json_incref(s->metadata));
-	json_object_set_new(o, "hostId", json_string(host_id(req, s)));
+	json_object_set_new(o, "hostId", json_string(compute_host_id(req, s->project_id, s->host)));
 	json_object_set_new(o, "image", image_ref(req, s));
 	json_t *fl = flavor_embedded(req, s);
 	json_object_set_new(o, "flavor", fl);
@@ -129,6 +129,9 @@ json_t *compute_server_view(struct http_request *req, const struct compute_serve
 		json_object_set_new(o, "description", json_string_or_null(s->description));
 	if (mv >= 26)
 		json_object_set_new(o, "tags", json_incref(s->tags));
+	if (mv >= 63)
+		json_object_set_new(o, "trusted_image_certificates",
+		                    compute_trusted_certs_view(s->id));
 	if (!detail)
 		return o;
 	json_object_set_new(o, "key_name", json_string_or_null(s->key_name));

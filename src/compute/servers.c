@@ -334,6 +334,7 @@ struct create_args {
 	bool config_drive;
 	long long min_count, max_count;
 	json_t *metadata, *tags;
+	json_t *trusted_certs; /* 2.63, NULL: none */
 	bool return_reservation_id;
 	struct net_nic_request *nics; /* from `networks` (network.h) */
 	size_t nnics;
@@ -438,8 +439,12 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 	                                      "OS-DCF:diskConfig",
 	                                      "personality",
 	                                      "os:scheduler_hints",
+	                                      "trusted_image_certificates",
 	                                      NULL};
-	if (json_only_keys(srv, allowed, "server", err) != 0)
+	bool certs_given;
+	if (json_only_keys(srv, allowed, "server", err) != 0 ||
+	    compute_trusted_certs_parse(req, srv, "server", &c->trusted_certs, &certs_given, err) !=
+	        0)
 		return -1;
 	if (json_get_string(srv, "name", true, &c->name, err) != 0)
 		return -1;
@@ -887,7 +892,9 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 		db_bind_text(st, k++, c->access_ipv4);
 		db_bind_text(st, k++, c->access_ipv6);
 		if (db_exec_stmt(st, err) != 0 ||
-		    (c->group_id && compute_server_group_add(c->group_id, ids[i], err) != 0)) {
+		    (c->group_id && compute_server_group_add(c->group_id, ids[i], err) != 0) ||
+		    (c->trusted_certs &&
+		     compute_trusted_certs_store(ids[i], c->trusted_certs, err) != 0)) {
 			free(fault);
 			goto fail;
 		}

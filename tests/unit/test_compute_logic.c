@@ -103,6 +103,14 @@ static void test_scheduler(void)
 	d.count = 2;
 	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == -1);
 	d.count = 1;
+	/* 2.64's rule max_server_per_host raises the bar */
+	d.group_max_per_host = 2;
+	d.group_on_host = 1;
+	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == 0);
+	d.group_on_host = 2;
+	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "at most 2 per host") != NULL);
+	d.group_max_per_host = 0;
 	d.group_on_host = 3;
 	d.group_policy = "affinity";
 	CHECK(compute_sched_filter(&h, &u, &d, why, sizeof(why)) == 0);
