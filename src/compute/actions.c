@@ -248,7 +248,7 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	struct compute_server now;
 	if (compute_server_load(req, s->id, &now, err) != 0)
 		return -1;
-	json_t *view = compute_server_view(req, &now, compute_mv(req) >= 75);
+	json_t *view = compute_server_view_one(req, &now, compute_mv(req) >= 75);
 	/* The rebuild view adds what rebuild can change: key_name (2.54),
 	 * user_data (2.57). */
 	if (compute_mv(req) >= 54 && compute_mv(req) < 75)

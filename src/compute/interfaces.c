@@ -14,15 +14,21 @@
 #include "network/network.h"
 #include "service.h"
 
-static json_t *attachment(const struct net_vif *v)
+/* 2.70 adds the NIC's device tag (null when untagged). */
+static json_t *attachment(struct http_request *req, const char *server_id, const struct net_vif *v)
 {
 	json_t *ips = json_array();
 	for (size_t i = 0; i < v->nfixed_ips; i++)
 		json_array_append_new(ips,
 		                      json_pack("{s:s,s:s}", "subnet_id", v->fixed_ips[i].subnet_id,
 		                                "ip_address", v->fixed_ips[i].ip_address));
-	return json_pack("{s:s,s:o,s:s,s:s,s:s}", "port_state", v->status, "fixed_ips", ips,
-	                 "port_id", v->port_id, "net_id", v->network_id, "mac_addr", v->mac);
+	json_t *o = json_pack("{s:s,s:o,s:s,s:s,s:s}", "port_state", v->status, "fixed_ips", ips,
+	                      "port_id", v->port_id, "net_id", v->network_id, "mac_addr", v->mac);
+	if (compute_mv(req) >= 70)
+		json_object_set_new(
+		    o, "tag",
+		    json_string_or_null(compute_device_tag_of(req->arena, server_id, v->port_id)));
+	return o;
 }
 
 static int server_and_network(struct http_request *req, struct compute_server *s,
@@ -83,7 +89,7 @@ COMPUTE_HANDLER(compute_interface_list)
 		return -1;
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, attachment(&vifs[i]));
+		json_array_append_new(list, attachment(req, s.id, &vifs[i]));
 	http_reply_json(resp, 200, json_pack("{s:o}", "interfaceAttachments", list));
 	return 0;
 }
@@ -96,7 +102,7 @@ COMPUTE_HANDLER(compute_interface_show)
 	if (server_and_network(req, &s, &ns, err) != 0 ||
 	    find_vif(ns, req, s.id, http_param(req, "port_id"), &v, err) != 0)
 		return -1;
-	http_reply_json(resp, 200, json_pack("{s:o}", "interfaceAttachment", attachment(v)));
+	http_reply_json(resp, 200, json_pack("{s:o}", "interfaceAttachment", attachment(req, s.id, v)));
 	return 0;
 }
 
@@ -186,7 +192,7 @@ COMPUTE_HANDLER(compute_interface_attach)
 		goto give_back;
 	}
 	compute_action_finish(action_id, true, NULL);
-	http_reply_json(resp, 200, json_pack("{s:o}", "interfaceAttachment", attachment(&vifs[0])));
+	http_reply_json(resp, 200, json_pack("{s:o}", "interfaceAttachment", attachment(req, s.id, &vifs[0])));
 	return 0;
 give_back:;
 	struct api_error e2 = {0};

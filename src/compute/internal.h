@@ -89,6 +89,12 @@ int compute_server_read(struct arena *a, const char *id, struct compute_server *
 /* The server's addresses by network name (Nova's `addresses`). */
 json_t *compute_server_addresses(struct http_request *req, const char *id, bool detail);
 json_t *compute_server_view(struct http_request *req, const struct compute_server *s, bool detail);
+/* The view of one server (show, update, rebuild): from 2.71 with the ids
+ * of its server groups. */
+json_t *compute_server_view_one(struct http_request *req, const struct compute_server *s,
+                                bool detail);
+/* The ids of the groups the server belongs to (a new array). */
+json_t *compute_server_groups_of(const char *server_id);
 /* Nova's hostId: a hash of project and host, "" without a host (request arena). */
 const char *compute_host_id(struct http_request *req, const char *project_id, const char *host);
 int compute_server_set_state(const char *id, const char *vm_state, const char *task_state,
@@ -157,6 +163,8 @@ int compute_task_submit(struct compute_svc *svc, enum compute_task task, const c
 const char *compute_task_state(enum compute_task t);
 int compute_tasks_recover(struct compute_svc *svc, struct api_error *err);
 /* Drops the device tag of a detached port. */
+/* The tag of the server's NIC on that port, NULL when untagged (arena). */
+const char *compute_device_tag_of(struct arena *a, const char *server_id, const char *port_id);
 void compute_device_tag_forget(const char *server_id, const char *port_id);
 /* The OpenStack meta_data.json of a server (new reference). */
 json_t *compute_meta_data(const struct compute_svc *svc, const struct compute_server *s);

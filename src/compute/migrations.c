@@ -115,16 +115,17 @@ COMPUTE_HANDLER(compute_migration_list)
 {
 	int mv = compute_mv(req);
 	const char *host = http_query(req, "host");
-	const char *marker = NULL, *since = NULL, *q;
+	const char *marker = NULL, *since = NULL, *before = NULL, *q;
 	long long limit = 1000;
-	double since_t = 0;
+	double since_t = 0, before_t = 0;
 	/* 2.59: limit, marker (a migration uuid), changes-since (updated_at,
 	 * or created_at for a record never updated), newest first. */
 	if (mv >= 59) {
 		/* From 2.59 the query schema takes no other parameters. */
-		static const char *const known[] = {
+		const char *const known[] = {
 		    "hidden", "host",  "instance_uuid", "migration_type", "source_compute",
-		    "status", "limit", "marker",        "changes-since"};
+		    "status", "limit", "marker",        "changes-since",
+		    mv >= 66 ? "changes-before" : "changes-since"};
 		for (size_t i = 0; i < req->nquery; i++) {
 			bool ok = false;
 			for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
@@ -153,6 +154,18 @@ COMPUTE_HANDLER(compute_migration_list)
 			                "%s. '%s' is not a 'date-time'",
 			                since, since);
 	}
+	/* 2.66: changes-before (updated_at, or created_at, at or before it). */
+	if (mv >= 66 && (before = http_query(req, "changes-before")) != NULL) {
+		if (ids_time_parse(before, &before_t) != 0)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for query parameters changes-before. Value: "
+			                "%s. '%s' is not a 'date-time'",
+			                before, before);
+		if (since && before_t < since_t)
+			return api_fail(err, API_BAD_REQUEST,
+			                "The value of changes-since must be less than or equal to "
+			                "changes-before.");
+	}
 	sqlite3_stmt *st = db_stmt(SQL_LIST, err);
 	if (st == NULL)
 		return -1;
@@ -173,11 +186,12 @@ COMPUTE_HANDLER(compute_migration_list)
 		if (host && !((db_column_text(st, 5) && strcmp(host, db_column_text(st, 5)) == 0) ||
 		              (db_column_text(st, 6) && strcmp(host, db_column_text(st, 6)) == 0)))
 			continue;
-		if (since) {
+		if (since || before) {
 			const char *u =
 			    db_column_text(st, 10) ? db_column_text(st, 10) : db_column_text(st, 9);
 			double t;
-			if (ids_time_parse(u, &t) == 0 && t < since_t)
+			if (ids_time_parse(u, &t) == 0 &&
+			    ((since && t < since_t) || (before && t > before_t)))
 				continue;
 		}
 		if ((long long)json_array_size(list) >= limit)
@@ -371,7 +385,7 @@ int compute_server_live_migrate(struct http_request *req, const struct compute_s
 		                "object");
 	/* "" stands for a key this microversion does not have. */
 	const char *allowed[] = {"host", "block_migration", mv < 25 ? "disk_over_commit" : "",
-	                         mv >= 30 ? "force" : "", NULL};
+	                         mv >= 30 && mv < 68 ? "force" : "", NULL};
 	if (json_only_keys(arg, allowed, "os-migrateLive", err) != 0)
 		return -1;
 	const char *required[] = {"host", "block_migration", mv < 25 ? "disk_over_commit" : NULL};
@@ -422,7 +436,7 @@ int compute_server_evacuate(struct http_request *req, struct http_response *resp
 		return api_fail(err, API_BAD_REQUEST,
 		                "Invalid input for field/attribute evacuate. Value: not an object");
 	const char *allowed[] = {"host", "adminPass", mv < 14 ? "onSharedStorage" : "",
-	                         mv >= 29 ? "force" : "", NULL};
+	                         mv >= 29 && mv < 68 ? "force" : "", NULL};
 	if (json_only_keys(arg, allowed, "evacuate", err) != 0)
 		return -1;
 	if (mv < 14 && json_object_get(arg, "onSharedStorage") == NULL)

@@ -402,6 +402,23 @@ int compute_server_group_claim(struct http_request *req, const char *group_id, l
 	return 0;
 }
 
+static const char SQL_GROUPS_OF[] =
+    "SELECT group_id FROM compute_server_group_members WHERE server_id = ? ORDER BY seq";
+
+json_t *compute_server_groups_of(const char *server_id)
+{
+	json_t *ids = json_array();
+	struct api_error err;
+	sqlite3_stmt *st = db_stmt(SQL_GROUPS_OF, &err);
+	if (st == NULL)
+		return ids;
+	db_bind_text(st, 1, server_id);
+	while (db_step(st, &err) == SQLITE_ROW)
+		json_array_append_new(ids, json_string(db_column_text(st, 0)));
+	sqlite3_reset(st);
+	return ids;
+}
+
 int compute_server_group_add(const char *group_id, const char *server_id, struct api_error *err)
 {
 	sqlite3_stmt *st = db_stmt(SQL_MEMBER_ADD, err);

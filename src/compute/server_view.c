@@ -89,6 +89,15 @@ json_t *compute_server_addresses(struct http_request *req, const char *id, bool 
 	return out;
 }
 
+json_t *compute_server_view_one(struct http_request *req, const struct compute_server *s,
+                                bool detail)
+{
+	json_t *o = compute_server_view(req, s, detail);
+	if (compute_mv(req) >= 71)
+		json_object_set_new(o, "server_groups", compute_server_groups_of(s->id));
+	return o;
+}
+
 json_t *compute_server_view(struct http_request *req, const struct compute_server *s, bool detail)
 {
 	int mv = compute_mv(req);

@@ -489,6 +489,18 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 				           ? -1
 				           : api_fail(err, API_BAD_REQUEST,
 				                      "Invalid block_device_mapping_v2 entry");
+			/* 2.67: volume_type, for volumes only (Nova's checks). */
+			if (json_object_get(d, "volume_type") != NULL) {
+				if (compute_mv(req) < 67)
+					return api_fail(
+					    err, API_BAD_REQUEST,
+					    "Invalid input for field/attribute 0. Additional "
+					    "properties are not allowed ('volume_type' was unexpected)");
+				if (strcmp(dst, "volume") != 0)
+					return api_fail(err, API_BAD_REQUEST,
+					                "Specifying a volume_type with "
+					                "destination_type=local is not supported.");
+			}
 			if (strcmp(dst, "volume") == 0)
 				return api_fail(err, API_NOT_IMPLEMENTED,
 				                "Volumes are not implemented by this cloud yet.");
@@ -1118,9 +1130,17 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 		if (*end || limit < 0)
 			return api_fail(err, API_BAD_REQUEST, "limit param must be an integer");
 	}
-	double since_t = 0;
+	double since_t = 0, before_t = 0;
 	if (since && ids_time_parse(since, &since_t) != 0)
 		return api_fail(err, API_BAD_REQUEST, "Invalid filter field: changes-since.");
+	/* 2.66: changes-before, an updated_at at or before it. */
+	const char *before = compute_mv(req) >= 66 ? http_query(req, "changes-before") : NULL;
+	if (before && ids_time_parse(before, &before_t) != 0)
+		return api_fail(err, API_BAD_REQUEST, "Invalid filter field: changes-before.");
+	if (since && before && before_t < since_t)
+		return api_fail(err, API_BAD_REQUEST,
+		                "The value of changes-since must be less than or equal to "
+		                "changes-before.");
 	const char *vm = NULL;
 	if (status) {
 		vm = compute_status_vm_state(status);
@@ -1163,9 +1183,10 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 			continue;
 		if ((ip4 || ip6) && !match_ips(req, s.id, ip4, ip6))
 			continue;
-		if (since) {
+		if (since || before) {
 			double u;
-			if (ids_time_parse(s.updated_at, &u) == 0 && u < since_t)
+			if (ids_time_parse(s.updated_at, &u) == 0 &&
+			    ((since && u < since_t) || (before && u > before_t)))
 				continue;
 		}
 		if (limit >= 0 && (long long)json_array_size(list) >= limit) {
@@ -1215,7 +1236,7 @@ COMPUTE_HANDLER(compute_server_show)
 	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0)
 		return -1;
 	http_reply_json(resp, 200,
-	                json_pack("{s:o}", "server", compute_server_view(req, &s, true)));
+	                json_pack("{s:o}", "server", compute_server_view_one(req, &s, true)));
 	return 0;
 }
 
@@ -1276,7 +1297,7 @@ COMPUTE_HANDLER(compute_server_update)
 		return -1;
 	http_reply_json(
 	    resp, 200,
-	    json_pack("{s:o}", "server", compute_server_view(req, &s, compute_mv(req) >= 75)));
+	    json_pack("{s:o}", "server", compute_server_view_one(req, &s, compute_mv(req) >= 75)));
 	return 0;
 }
 

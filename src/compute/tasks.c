@@ -214,6 +214,24 @@ static const char SQL_TAGS[] =
 static const char SQL_TAG_FORGET[] =
     "DELETE FROM compute_device_tags WHERE server_id = ? AND port_id = ?";
 
+static const char SQL_TAG_OF[] =
+    "SELECT tag FROM compute_device_tags WHERE server_id = ? AND port_id = ?";
+
+const char *compute_device_tag_of(struct arena *a, const char *server_id, const char *port_id)
+{
+	struct api_error err;
+	sqlite3_stmt *st = db_stmt(SQL_TAG_OF, &err);
+	if (st == NULL)
+		return NULL;
+	db_bind_text(st, 1, server_id);
+	db_bind_text(st, 2, port_id);
+	const char *tag = NULL;
+	if (db_step(st, &err) == SQLITE_ROW)
+		tag = arena_strdup(a, db_column_text(st, 0));
+	sqlite3_reset(st);
+	return tag;
+}
+
 void compute_device_tag_forget(const char *server_id, const char *port_id)
 {
 	struct api_error err;
