@@ -22,6 +22,9 @@ img=$(openstack image create --public --disk-format qcow2 --container-format bar
 	openstack image create --public --disk-format raw --container-format bare tempest-img -f value -c id)
 img2=$(openstack image create --public --disk-format raw --container-format bare --file /dev/null tempest-img2 -f value -c id)
 pub=$(openstack network show public -f value -c id)
+# the newest compute microversion the cloud advertises
+mv_max=$(curl -fs "http://127.0.0.1:$port/compute/v2.1" |
+	/usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["version"]["version"])')
 # what Tempest may test: the extensions and object-store features we list
 exts=$(openstack extension list --network -f value -c Alias | paste -sd, -)
 cd "$work"
@@ -47,7 +50,7 @@ image_ref_alt = $img2
 flavor_ref = 1
 flavor_ref_alt = 2
 min_microversion = 2.1
-max_microversion = 2.60
+max_microversion = $mv_max
 fixed_network_name =
 [compute-feature-enabled]
 console_output = true

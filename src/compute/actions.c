@@ -253,8 +253,12 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	 * user_data (2.57). */
 	if (compute_mv(req) >= 54 && compute_mv(req) < 75)
 		json_object_set_new(view, "key_name", json_string_or_null(now.key_name));
-	if (compute_mv(req) >= 57 && compute_mv(req) < 75)
+	/* user_data from 2.57, top-level only (the full view of 2.75 leaves
+	 * out OS-EXT-SRV-ATTR:user_data, as Nova's). */
+	if (compute_mv(req) >= 57) {
+		json_object_del(view, "OS-EXT-SRV-ATTR:user_data");
 		json_object_set_new(view, "user_data", json_string_or_null(now.user_data));
+	}
 	char hex[33];
 	ids_hex32(hex);
 	hex[12] = '\0';
@@ -313,8 +317,11 @@ static int do_lock(struct http_request *req, const struct compute_server *s, boo
                    struct api_error *err)
 {
 	const char *reason = NULL;
+	static const char *const allowed[] = {"locked_reason", NULL};
 	if (lock && json_is_object(arg) && compute_mv(req) >= 73 &&
-	    json_get_string(arg, "locked_reason", false, &reason, err) != 0)
+	    (json_only_keys(arg, allowed, "lock", err) != 0 ||
+	     json_get_string(arg, "locked_reason", false, &reason, err) != 0 ||
+	     (reason && json_check_length("locked_reason", reason, 255, err) != 0)))
 		return -1;
 	char now[21];
 	ids_time_iso(time(NULL), now);

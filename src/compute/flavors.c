@@ -105,7 +105,8 @@ json_t *compute_flavor_view(struct http_request *req, const struct compute_flavo
 	json_object_set_new(o, "disk", json_integer(f->disk));
 	json_object_set_new(o, "vcpus", json_integer(f->vcpus));
 	/* Nova shows a swap of 0 as "" before 2.75. */
-	json_object_set_new(o, "swap", f->swap ? json_integer(f->swap) : json_string(""));
+	json_object_set_new(
+	    o, "swap", f->swap || compute_mv(req) >= 75 ? json_integer(f->swap) : json_string(""));
 	json_object_set_new(o, "OS-FLV-EXT-DATA:ephemeral", json_integer(f->ephemeral));
 	json_object_set_new(o, "OS-FLV-DISABLED:disabled", json_false());
 	json_object_set_new(o, "os-flavor-access:is_public", json_boolean(f->is_public));

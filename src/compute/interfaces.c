@@ -102,7 +102,8 @@ COMPUTE_HANDLER(compute_interface_show)
 	if (server_and_network(req, &s, &ns, err) != 0 ||
 	    find_vif(ns, req, s.id, http_param(req, "port_id"), &v, err) != 0)
 		return -1;
-	http_reply_json(resp, 200, json_pack("{s:o}", "interfaceAttachment", attachment(req, s.id, v)));
+	http_reply_json(resp, 200,
+	                json_pack("{s:o}", "interfaceAttachment", attachment(req, s.id, v)));
 	return 0;
 }
 
@@ -192,7 +193,8 @@ COMPUTE_HANDLER(compute_interface_attach)
 		goto give_back;
 	}
 	compute_action_finish(action_id, true, NULL);
-	http_reply_json(resp, 200, json_pack("{s:o}", "interfaceAttachment", attachment(req, s.id, &vifs[0])));
+	http_reply_json(resp, 200,
+	                json_pack("{s:o}", "interfaceAttachment", attachment(req, s.id, &vifs[0])));
 	return 0;
 give_back:;
 	struct api_error e2 = {0};

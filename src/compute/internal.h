@@ -61,6 +61,31 @@ struct compute_server {
 	const char *created_at, *updated_at, *launched_at;
 };
 
+/* ---- server_query.c: the server list's sort and extra filters ---- */
+#define COMPUTE_SORT_MAX 16
+struct compute_server_sort {
+	const char *keys[COMPUTE_SORT_MAX]; /* Nova's names: "display_name", ... */
+	bool desc[COMPUTE_SORT_MAX];
+	size_t n;
+};
+/* sort_key/sort_dir of the query (created_at desc by default). */
+int compute_server_sort_parse(struct http_request *req, struct compute_server_sort *out,
+                              struct api_error *err);
+/* Orders a and b (their positions in a newest-first listing break ties). */
+int compute_server_compare(const struct compute_server_sort *sort, const struct compute_server *a,
+                           size_t a_pos, const struct compute_server *b, size_t b_pos);
+struct compute_server_filter {
+	const char *tags, *tags_any, *not_tags, *not_tags_any; /* 2.26, comma-separated */
+	bool has_locked, locked;                               /* 2.73 */
+	const char *user_id, *vm_state, *task_state, *key_name, *zone, *hostname, *uuid; /* admin */
+};
+int compute_server_filter_parse(struct http_request *req, struct compute_server_filter *f,
+                                struct api_error *err);
+bool compute_server_filter_match(const struct compute_server_filter *f,
+                                 const struct compute_server *s);
+/* 400 for query parameters Nova refuses (any unknown one from 2.75). */
+int compute_server_query_check(struct http_request *req, struct api_error *err);
+
 /* ---- trusted_certs.c (2.63) ---- */
 /* Reads obj's trusted_image_certificates: *given says whether the key is
  * there, *out the list (borrowed from obj; NULL for none or null). 400

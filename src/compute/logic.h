@@ -10,7 +10,7 @@
 #include "core/error.h"
 
 #define COMPUTE_MV_MIN 1  /* 2.1 */
-#define COMPUTE_MV_MAX 60 /* 2.60: the newest this cloud implements */
+#define COMPUTE_MV_MAX 75 /* 2.75: the newest this cloud implements */
 
 /* Picks the request's microversion from the two headers Nova reads
  * (OpenStack-API-Version wins; either may be NULL). "latest" is the max;

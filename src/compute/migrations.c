@@ -123,9 +123,11 @@ COMPUTE_HANDLER(compute_migration_list)
 	if (mv >= 59) {
 		/* From 2.59 the query schema takes no other parameters. */
 		const char *const known[] = {
-		    "hidden", "host",  "instance_uuid", "migration_type", "source_compute",
-		    "status", "limit", "marker",        "changes-since",
-		    mv >= 66 ? "changes-before" : "changes-since"};
+		    "hidden",         "host",
+		    "instance_uuid",  "migration_type",
+		    "source_compute", "status",
+		    "limit",          "marker",
+		    "changes-since",  mv >= 66 ? "changes-before" : "changes-since"};
 		for (size_t i = 0; i < req->nquery; i++) {
 			bool ok = false;
 			for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)

@@ -141,6 +141,9 @@ json_t *compute_server_view(struct http_request *req, const struct compute_serve
 	if (mv >= 63)
 		json_object_set_new(o, "trusted_image_certificates",
 		                    compute_trusted_certs_view(s->id));
+	if (mv >= 73)
+		json_object_set_new(o, "locked_reason",
+		                    json_string_or_null(s->locked ? s->locked_reason : NULL));
 	if (!detail)
 		return o;
 	json_object_set_new(o, "key_name", json_string_or_null(s->key_name));

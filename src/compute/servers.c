@@ -331,6 +331,7 @@ struct create_args {
 	const char *access_ipv4, *access_ipv6; /* normalised, NULL: none */
 	const char *admin_pass;                /* the client's, NULL: generate one */
 	const char *group_id;                  /* os:scheduler_hints group, NULL: none */
+	const char *want_host, *want_node;     /* 2.74 host, hypervisor_hostname */
 	bool config_drive;
 	long long min_count, max_count;
 	json_t *metadata, *tags;
@@ -416,31 +417,33 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
                         struct api_error *err)
 {
 	int mv = compute_mv(req);
-	static const char *const allowed[] = {"name",
-	                                      "imageRef",
-	                                      "flavorRef",
-	                                      "key_name",
-	                                      "user_data",
-	                                      "metadata",
-	                                      "availability_zone",
-	                                      "security_groups",
-	                                      "networks",
-	                                      "min_count",
-	                                      "max_count",
-	                                      "return_reservation_id",
-	                                      "block_device_mapping",
-	                                      "block_device_mapping_v2",
-	                                      "config_drive",
-	                                      "description",
-	                                      "tags",
-	                                      "accessIPv4",
-	                                      "accessIPv6",
-	                                      "adminPass",
-	                                      "OS-DCF:diskConfig",
-	                                      "personality",
-	                                      "os:scheduler_hints",
-	                                      "trusted_image_certificates",
-	                                      NULL};
+	const char *const allowed[] = {"name",
+	                               "imageRef",
+	                               "flavorRef",
+	                               "key_name",
+	                               "user_data",
+	                               "metadata",
+	                               "availability_zone",
+	                               "security_groups",
+	                               "networks",
+	                               "min_count",
+	                               "max_count",
+	                               "return_reservation_id",
+	                               "block_device_mapping",
+	                               "block_device_mapping_v2",
+	                               "config_drive",
+	                               "description",
+	                               "tags",
+	                               "accessIPv4",
+	                               "accessIPv6",
+	                               "adminPass",
+	                               "OS-DCF:diskConfig",
+	                               "personality",
+	                               "os:scheduler_hints",
+	                               "trusted_image_certificates",
+	                               mv >= 74 ? "host" : "",
+	                               mv >= 74 ? "hypervisor_hostname" : "",
+	                               NULL};
 	bool certs_given;
 	if (json_only_keys(srv, allowed, "server", err) != 0 ||
 	    compute_trusted_certs_parse(req, srv, "server", &c->trusted_certs, &certs_given, err) !=
@@ -465,7 +468,9 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 	    json_get_string(srv, "flavorRef", true, &c->flavor_ref, err) != 0 ||
 	    json_get_string(srv, "key_name", false, &c->key_name, err) != 0 ||
 	    json_get_string(srv, "user_data", false, &c->user_data, err) != 0 ||
-	    json_get_string(srv, "availability_zone", false, &c->zone, err) != 0)
+	    json_get_string(srv, "availability_zone", false, &c->zone, err) != 0 ||
+	    json_get_string(srv, "host", false, &c->want_host, err) != 0 ||
+	    json_get_string(srv, "hypervisor_hostname", false, &c->want_node, err) != 0)
 		return -1;
 	/* block_device_mapping_v2: a local disk from an image is imageRef. */
 	json_t *bdm = json_object_get(srv, "block_device_mapping_v2");
@@ -495,7 +500,8 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 					return api_fail(
 					    err, API_BAD_REQUEST,
 					    "Invalid input for field/attribute 0. Additional "
-					    "properties are not allowed ('volume_type' was unexpected)");
+					    "properties are not allowed ('volume_type' was "
+					    "unexpected)");
 				if (strcmp(dst, "volume") != 0)
 					return api_fail(err, API_BAD_REQUEST,
 					                "Specifying a volume_type with "
@@ -757,6 +763,26 @@ static int create_resolve(struct http_request *req, struct create_args *c, struc
 			return api_fail(err, API_BAD_REQUEST, "Invalid key_name provided.");
 		c->key_data = arena_strdup(req->arena, db_column_text(st, 0));
 		sqlite3_reset(st);
+	}
+	/* 2.74: a requested host and/or node (admins), which must exist and
+	 * excludes the "zone:host:node" form. */
+	const char *want_host = c->want_host, *want_node = c->want_node;
+	if ((want_host && *want_host) || (want_node && *want_node)) {
+		if (!compute_is_admin(req))
+			return api_fail(err, API_FORBIDDEN,
+			                "Policy doesn't allow compute:servers:create:requested_"
+			                "destination to be performed.");
+		if (c->zone && strchr(c->zone, ':'))
+			return api_fail(err, API_BAD_REQUEST,
+			                "One mechanism with host and/or hypervisor_hostname and "
+			                "another mechanism with zone:host:node are mutually "
+			                "exclusive.");
+		const char *bad = want_host && strcmp(want_host, svc->host.name) != 0   ? want_host
+		                  : want_node && strcmp(want_node, svc->host.name) != 0 ? want_node
+		                                                                        : NULL;
+		if (bad != NULL)
+			return api_fail(err, API_BAD_REQUEST, "Compute host %s could not be found.",
+			                bad);
 	}
 	if (c->zone && *c->zone) {
 		/* "zone", "zone:host" or "zone:host:node" (admins). */
@@ -1098,6 +1124,19 @@ static bool match_ips(struct http_request *req, const char *id, const char *ip4,
 	return found;
 }
 
+/* A server of a listing and its place in the newest-first order. */
+struct listed {
+	struct compute_server s;
+	size_t pos;
+	bool hidden; /* the marker, filtered out: pages, is not shown */
+};
+
+static int listed_cmp(const void *a, const void *b, void *sort)
+{
+	const struct listed *x = a, *y = b;
+	return compute_server_compare(sort, &x->s, x->pos, &y->s, y->pos);
+}
+
 static int server_list(struct http_request *req, struct http_response *resp, bool detail,
                        struct api_error *err)
 {
@@ -1152,61 +1191,93 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 				                status);
 		}
 	}
+	struct compute_server_sort sort;
+	struct compute_server_filter extra;
+	if (compute_server_query_check(req, err) != 0 ||
+	    compute_server_sort_parse(req, &sort, err) != 0 ||
+	    compute_server_filter_parse(req, &extra, err) != 0)
+		return -1;
 	sqlite3_stmt *st = db_stmt(all_tenants && !project ? SQL_LIST_ALL : SQL_LIST_PROJECT, err);
 	if (st == NULL)
 		return -1;
 	if (!(all_tenants && !project))
 		db_bind_text(st, 1, project ? project : compute_project(req));
-	json_t *list = json_array();
-	bool past = marker == NULL, more = false;
-	const char *last = NULL;
+	/* Every match (and the marker, which pages even when filtered out),
+	 * newest first, then sorted. */
+	struct listed *found = NULL;
+	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = db_step(st, err)) == SQLITE_ROW) {
 		struct compute_server s;
 		server_row(req->arena, st, &s);
-		if (!past) {
-			past = strcmp(s.id, marker) == 0;
-			continue;
-		}
+		bool is_marker = marker != NULL && strcmp(s.id, marker) == 0;
+		bool match = true;
 		if (name && !match_regex(name, s.name))
-			continue;
-		if (status && (vm == NULL ||
-		               strcasecmp(status, compute_status(s.vm_state, s.task_state)) != 0))
-			continue;
-		if (image && (s.image_id == NULL || strcmp(ref_id(image), s.image_id) != 0))
-			continue;
-		if (flavor && strcmp(ref_id(flavor), s.flavor_id) != 0)
-			continue;
-		if (host && (s.host == NULL || strcmp(host, s.host) != 0))
-			continue;
-		if (reservation && strcmp(reservation, s.reservation_id) != 0)
-			continue;
-		if ((ip4 || ip6) && !match_ips(req, s.id, ip4, ip6))
-			continue;
-		if (since || before) {
+			match = false;
+		else if (status &&
+		         (vm == NULL ||
+		          strcasecmp(status, compute_status(s.vm_state, s.task_state)) != 0))
+			match = false;
+		else if (image && (s.image_id == NULL || strcmp(ref_id(image), s.image_id) != 0))
+			match = false;
+		else if (flavor && strcmp(ref_id(flavor), s.flavor_id) != 0)
+			match = false;
+		else if (host && (s.host == NULL || strcmp(host, s.host) != 0))
+			match = false;
+		else if (reservation && strcmp(reservation, s.reservation_id) != 0)
+			match = false;
+		else if (!compute_server_filter_match(&extra, &s))
+			match = false;
+		else if ((ip4 || ip6) && !match_ips(req, s.id, ip4, ip6))
+			match = false;
+		else if (since || before) {
 			double u;
 			if (ids_time_parse(s.updated_at, &u) == 0 &&
 			    ((since && u < since_t) || (before && u > before_t)))
-				continue;
+				match = false;
 		}
+		if (!match && !is_marker)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			struct listed *grown = arena_alloc(req->arena, ncap * sizeof(*grown));
+			if (n)
+				memcpy(grown, found, n * sizeof(*found));
+			found = grown;
+			cap = ncap;
+		}
+		found[n] = (struct listed){.s = s, .pos = n, .hidden = !match};
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return -1;
+	if (n > 1)
+		qsort_r(found, n, sizeof(*found), listed_cmp, &sort);
+	size_t from = 0;
+	if (marker != NULL) {
+		while (from < n && strcmp(found[from].s.id, marker) != 0)
+			from++;
+		if (from == n)
+			return api_fail(err, API_BAD_REQUEST, "marker [%s] not found", marker);
+		from++;
+	}
+	json_t *list = json_array();
+	bool more = false;
+	const char *last = NULL;
+	for (size_t i = from; i < n; i++) {
+		const struct compute_server *sv = &found[i].s;
+		if (found[i].hidden)
+			continue;
 		if (limit >= 0 && (long long)json_array_size(list) >= limit) {
 			more = true;
 			break;
 		}
-		last = s.id;
+		last = sv->id;
 		json_array_append_new(
-		    list, detail ? compute_server_view(req, &s, true)
-		                 : json_pack("{s:s,s:s,s:o}", "id", s.id, "name", s.name, "links",
-		                             compute_links(req, "servers", s.id)));
-	}
-	sqlite3_reset(st);
-	if (rc < 0) {
-		json_decref(list);
-		return -1;
-	}
-	if (!past) {
-		json_decref(list);
-		return api_fail(err, API_BAD_REQUEST, "marker [%s] not found", marker);
+		    list, detail ? compute_server_view(req, sv, true)
+		                 : json_pack("{s:s,s:s,s:o}", "id", sv->id, "name", sv->name,
+		                             "links", compute_links(req, "servers", sv->id)));
 	}
 	json_t *out = json_pack("{s:o}", "servers", list);
 	if (more && last)
