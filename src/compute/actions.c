@@ -25,8 +25,8 @@ static const char SQL_KEY[] =
 static const char SQL_REBUILD[] =
     "UPDATE compute_servers SET name = ?, description = ?, key_name = ?, key_data = ?,"
     " user_data = ?, metadata = coalesce(?, metadata),"
-    " access_ipv4 = coalesce(?, ''), access_ipv6 = coalesce(?, '')"
-    " WHERE id = ?";
+    " access_ipv4 = coalesce(?, ''), access_ipv6 = coalesce(?, ''),"
+    " hostname = coalesce(?, hostname) WHERE id = ?";
 static const char SQL_LOCK[] =
     "UPDATE compute_servers SET locked = ?, locked_reason = ?, updated_at = ? WHERE id = ?";
 
@@ -177,10 +177,13 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	                         mv >= 54 ? "key_name" : "",
 	                         mv >= 57 ? "user_data" : "",
 	                         "trusted_image_certificates", /* checked below */
+	                         "hostname",                   /* checked below */
 	                         NULL};
 	json_t *certs = NULL;
 	bool certs_given = false;
+	const char *hostname = NULL;
 	if (json_only_keys(arg, allowed, "rebuild", err) != 0 ||
+	    compute_hostname_param(req, arg, "rebuild", &hostname, err) != 0 ||
 	    compute_trusted_certs_parse(req, arg, "rebuild", &certs, &certs_given, err) != 0)
 		return -1;
 	const char *new_name = name ? name : s->name, *desc = s->description;
@@ -237,7 +240,8 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	db_bind_text(st, 6, md_text);
 	db_bind_text(st, 7, v4);
 	db_bind_text(st, 8, v6);
-	db_bind_text(st, 9, s->id);
+	db_bind_text(st, 9, hostname);
+	db_bind_text(st, 10, s->id);
 	if (db_exec_stmt(st, err) != 0 ||
 	    (certs_given && compute_trusted_certs_store(s->id, certs, err) != 0) ||
 	    db_commit(err) != 0)
@@ -682,7 +686,9 @@ undo:;
 
 static const char SQL_SHELVED_IMAGE[] =
     "UPDATE compute_servers SET shelved_image_id = ? WHERE id = ?";
-static const char SQL_PLACE[] = "UPDATE compute_servers SET host = ? WHERE id = ?";
+static const char SQL_PLACE[] =
+    "UPDATE compute_servers SET host = ?, availability_zone = coalesce(?, availability_zone)"
+    " WHERE id = ?";
 
 /* shelve: the server is snapshotted into "<name>-shelved" and powered off
  * (SHELVED), then offloaded at once or after shelved_offload_time. */
@@ -719,13 +725,64 @@ fail:
 /* unshelve: a shelved server is powered on again; an offloaded one is
  * scheduled (the claim is the host set in the claim's transaction) and
  * spawned from its snapshot. No valid host leaves it offloaded, with the
- * fault and a failed action, as Nova's conductor does. */
-static int do_unshelve(struct http_request *req, const struct compute_server *s,
+ * fault and a failed action, as Nova's conductor does. From 2.77 an
+ * offloaded server may be given a new availability zone; from 2.91 a null
+ * zone unpins it (it takes the zone of the host it lands on) and admins
+ * may name the host. */
+static int do_unshelve(struct http_request *req, const struct compute_server *s, json_t *arg,
                        struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
+	const char *new_zone = NULL, *want_host = NULL;
+	bool unpin = false;
+	int mv = compute_mv(req);
+	if (mv >= 77 && json_is_object(arg)) {
+		const char *const allowed[] = {"availability_zone", mv >= 91 ? "host" : "", NULL};
+		json_t *z = json_object_get(arg, "availability_zone");
+		unpin = mv >= 91 && json_is_null(z);
+		if (json_only_keys(arg, allowed, "unshelve", err) != 0 ||
+		    (!unpin &&
+		     json_get_string(arg, "availability_zone", false, &new_zone, err) != 0) ||
+		    json_get_string(arg, "host", false, &want_host, err) != 0)
+			return -1;
+		if (want_host && !compute_is_admin(req))
+			return api_fail(
+			    err, API_FORBIDDEN,
+			    "Policy doesn't allow os_compute_api:os-shelve:unshelve_to_host "
+			    "to be performed.");
+	} else if (!json_is_null(arg) && arg != NULL && compute_mv(req) >= 77)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute unshelve. Value: not an object "
+		                "or null");
 	if (compute_task_supported(svc, COMPUTE_TASK_UNSHELVE, err) != 0)
 		return -1;
+	if (new_zone != NULL || unpin || want_host != NULL) {
+		if (strcmp(s->vm_state, "shelved_offloaded") != 0)
+			return api_fail(
+			    err, API_CONFLICT,
+			    "The state of the instance %s is %s. It must be "
+			    "SHELVED_OFFLOADED for unshelving with availability zone or "
+			    "host.",
+			    s->id, s->vm_state);
+		char zone[256];
+		if (compute_host_zone(svc, svc->host.name, zone, sizeof(zone), err) != 0)
+			return -1;
+		if (new_zone && strcmp(new_zone, zone) != 0)
+			return api_fail(err, API_BAD_REQUEST,
+			                "The requested availability zone is not available");
+		if (want_host && strcmp(want_host, svc->host.name) != 0)
+			return api_fail(err, API_BAD_REQUEST, "Compute host %s could not be found.",
+			                want_host);
+		/* The one host's zone is the only zone: unpinned, the server
+		 * lands there (and a pinned one must be in it). */
+		if (want_host && !unpin && !new_zone && s->availability_zone &&
+		    strcmp(s->availability_zone, zone) != 0)
+			return api_fail(err, API_CONFLICT,
+			                "Host \"%s\" is not in the availability zone \"%s\".",
+			                want_host, s->availability_zone);
+		if (unpin)
+			new_zone = arena_strdup(req->arena, zone);
+	}
 	if (strcmp(s->vm_state, "shelved_offloaded") != 0)
 		return start_task(req, s, "unshelve", COMPUTE_TASK_UNSHELVE,
 		                  "shelved shelved_offloaded", NULL, err);
@@ -741,7 +798,7 @@ static int do_unshelve(struct http_request *req, const struct compute_server *s,
 	    .disk_gb = json_integer_value(json_object_get(f, "disk")) +
 	               json_integer_value(json_object_get(f, "ephemeral")) +
 	               (json_integer_value(json_object_get(f, "swap")) + 1023) / 1024,
-	    .zone = s->availability_zone,
+	    .zone = new_zone ? new_zone : s->availability_zone,
 	};
 	struct compute_usage used;
 	struct compute_host host = svc->host;
@@ -768,7 +825,8 @@ static int do_unshelve(struct http_request *req, const struct compute_server *s,
 	if (st == NULL)
 		goto fail;
 	db_bind_text(st, 1, host.name);
-	db_bind_text(st, 2, s->id);
+	db_bind_text(st, 2, new_zone);
+	db_bind_text(st, 3, s->id);
 	if (db_exec_stmt(st, err) != 0 || db_commit(err) != 0)
 		goto fail;
 	return submit_task(req, s, "unshelve", COMPUTE_TASK_UNSHELVE, NULL, err);
@@ -880,7 +938,7 @@ COMPUTE_HANDLER(compute_server_action)
 		rc = start_task(req, &s, "shelveOffload", COMPUTE_TASK_SHELVE_OFFLOAD, "shelved",
 		                NULL, err);
 	} else if (strcmp(key, "unshelve") == 0)
-		rc = do_unshelve(req, &s, err);
+		rc = do_unshelve(req, &s, arg, err);
 	else if (strcmp(key, "migrate") == 0)
 		rc = compute_server_migrate(req, &s, arg, err);
 	else if (strcmp(key, "os-migrateLive") == 0)

@@ -613,3 +613,15 @@ COMPUTE_HANDLER(compute_aggregate_action)
 		return -1;
 	return reply_agg(req, resp, id, err);
 }
+
+int compute_aggregate_path_id(struct http_request *req, long long *id, struct api_error *err)
+{
+	return path_id(req, id, err);
+}
+
+int compute_aggregate_has_host(struct http_request *req, long long id, const char *host, bool *in,
+                               struct api_error *err)
+{
+	struct aggregate a;
+	return agg_load(req, id, &a, err) != 0 ? -1 : host_in(id, host, in, err);
+}

@@ -67,6 +67,10 @@ struct compute_driver {
 	/* Injects an NMI into the running guest (trigger_crash_dump); a guest
 	 * that is not running is API_CONFLICT. NULL: not built (501). */
 	int (*inject_nmi)(void *state, const char *id, struct api_error *err);
+	/* Puts the image (its bytes at path) in the host's image cache, as a
+	 * boot would (2.81's pre-caching). NULL: the driver keeps no cache. */
+	int (*cache_image)(void *state, const char *image_id, const char *path,
+	                   struct api_error *err);
 	/* The PCI address ("0000:00:08.0") of the guest's NIC with that MAC,
 	 * for the device metadata; -1 when unknown. NULL: the driver has no
 	 * buses to tell about. */

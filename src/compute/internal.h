@@ -77,7 +77,9 @@ int compute_server_compare(const struct compute_server_sort *sort, const struct 
 struct compute_server_filter {
 	const char *tags, *tags_any, *not_tags, *not_tags_any; /* 2.26, comma-separated */
 	bool has_locked, locked;                               /* 2.73 */
-	const char *user_id, *vm_state, *task_state, *key_name, *zone, *hostname, *uuid; /* admin */
+	/* admins; from 2.83 (but hostname, uuid) everyone */
+	const char *user_id, *vm_state, *task_state, *key_name, *zone, *hostname, *uuid;
+	const char *config_drive, *power_state, *created_at, *launched_at;
 };
 int compute_server_filter_parse(struct http_request *req, struct compute_server_filter *f,
                                 struct api_error *err);
@@ -141,6 +143,10 @@ struct net_vif;
 /* Keeps the tags of nics[i] (its port vifs[i]) for meta_data.json. */
 int compute_device_tags_save(const char *server_id, const struct net_nic_request *nics,
                              const struct net_vif *vifs, size_t n, struct api_error *err);
+/* 2.90's `hostname` of obj (400 before 2.90 or when not an RFC 952 label),
+ * NULL when absent. */
+int compute_hostname_param(struct http_request *req, json_t *obj, const char *what,
+                           const char **out, struct api_error *err);
 /* A client-supplied adminPass (a string), NULL when none. */
 int compute_admin_pass(json_t *obj, const char **out, struct api_error *err);
 int compute_metadata_valid(json_t *md, const char *field, struct api_error *err);
@@ -255,6 +261,13 @@ COMPUTE_HANDLER(compute_server_delete);
 COMPUTE_HANDLER(compute_server_force_delete);
 COMPUTE_HANDLER(compute_server_ips);
 COMPUTE_HANDLER(compute_server_diagnostics);
+COMPUTE_HANDLER(compute_server_topology);
+COMPUTE_HANDLER(compute_aggregate_images);
+/* aggregates.c, for image_cache.c: the path's aggregate id (400 unless an
+ * integer), and whether host is in that aggregate (404 without it). */
+int compute_aggregate_path_id(struct http_request *req, long long *id, struct api_error *err);
+int compute_aggregate_has_host(struct http_request *req, long long id, const char *host, bool *in,
+                               struct api_error *err);
 COMPUTE_HANDLER(compute_migration_list);
 COMPUTE_HANDLER(compute_service_update);
 COMPUTE_HANDLER(compute_quota_class_show);

@@ -293,16 +293,18 @@ int compute_key_fingerprint(const char *public_key, char fp[48], struct api_erro
 	return 0;
 }
 
-bool compute_keypair_name_valid(const char *name)
+bool compute_keypair_name_valid(const char *name, bool v292)
 {
-	/* Nova: 1-255 characters of letters, digits, '.', '_', '-', ' ', '@'. */
+	/* Nova: 1-255 ASCII letters, digits, '_', '-', ' ' (and from 2.92 '@'
+	 * and '.'), not starting or ending with a space. */
 	size_t n = name ? strlen(name) : 0;
 	if (n == 0 || n > 255)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
-		if (!isalnum(c) && c != '.' && c != '_' && c != '-' && c != ' ' && c != '@' &&
-		    c < 0x80)
+		bool ok = (c < 0x80 && isalnum(c)) || c == '_' || c == '-' || c == ' ' ||
+		          (v292 && (c == '@' || c == '.'));
+		if (!ok)
 			return false;
 	}
 	return name[0] != ' ' && name[n - 1] != ' ';

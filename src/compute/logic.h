@@ -79,6 +79,6 @@ bool compute_group_policy_valid(const char *policy, int mv);
 int compute_key_fingerprint(const char *public_key, char fp[48], struct api_error *err);
 
 /* Nova's name rules for servers and key pairs. */
-bool compute_keypair_name_valid(const char *name);
+bool compute_keypair_name_valid(const char *name, bool v292);
 
 #endif

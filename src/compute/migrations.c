@@ -28,7 +28,7 @@ static const char SQL_SET_STATUS[] =
     " FROM compute_migrations WHERE server_id = ? AND migration_type = ?)";
 #define MIGRATION_COLS                                                               \
 	"id, uuid, server_id, migration_type, status, source_compute, dest_compute," \
-	" old_flavor_rowid, new_flavor_rowid, created_at, updated_at"
+	" old_flavor_rowid, new_flavor_rowid, created_at, updated_at, user_id, project_id"
 static const char SQL_LIST[] =
     "SELECT " MIGRATION_COLS " FROM compute_migrations ORDER BY created_at DESC, id DESC";
 static const char SQL_ONE[] =
@@ -101,6 +101,10 @@ static json_t *migration_json(struct http_request *req, sqlite3_stmt *st)
 		json_object_set_new(o, "migration_type", json_string(db_column_text(st, 3)));
 	if (mv >= 59)
 		json_object_set_new(o, "uuid", json_string(db_column_text(st, 1)));
+	if (mv >= 80) {
+		json_object_set_new(o, "user_id", json_string(db_column_text(st, 11)));
+		json_object_set_new(o, "project_id", json_string(db_column_text(st, 12)));
+	}
 	return o;
 }
 
@@ -122,12 +126,18 @@ COMPUTE_HANDLER(compute_migration_list)
 	 * or created_at for a record never updated), newest first. */
 	if (mv >= 59) {
 		/* From 2.59 the query schema takes no other parameters. */
-		const char *const known[] = {
-		    "hidden",         "host",
-		    "instance_uuid",  "migration_type",
-		    "source_compute", "status",
-		    "limit",          "marker",
-		    "changes-since",  mv >= 66 ? "changes-before" : "changes-since"};
+		const char *const known[] = {"hidden",
+		                             "host",
+		                             "instance_uuid",
+		                             "migration_type",
+		                             "source_compute",
+		                             "status",
+		                             "limit",
+		                             "marker",
+		                             "changes-since",
+		                             mv >= 66 ? "changes-before" : "changes-since",
+		                             mv >= 80 ? "user_id" : "changes-since",
+		                             mv >= 80 ? "project_id" : "changes-since"};
 		for (size_t i = 0; i < req->nquery; i++) {
 			bool ok = false;
 			for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
@@ -183,7 +193,9 @@ COMPUTE_HANDLER(compute_migration_list)
 		if (!query_match(req, st, "status", 4) ||
 		    !query_match(req, st, "instance_uuid", 2) ||
 		    !query_match(req, st, "source_compute", 5) ||
-		    !query_match(req, st, "migration_type", 3))
+		    !query_match(req, st, "migration_type", 3) ||
+		    (mv >= 80 && (!query_match(req, st, "user_id", 11) ||
+		                  !query_match(req, st, "project_id", 12))))
 			continue;
 		if (host && !((db_column_text(st, 5) && strcmp(host, db_column_text(st, 5)) == 0) ||
 		              (db_column_text(st, 6) && strcmp(host, db_column_text(st, 6)) == 0)))

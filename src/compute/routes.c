@@ -64,6 +64,7 @@ static const struct http_route routes[] = {
     {"GET", V "/servers/{server_id}/ips", compute_server_ips, NULL, "compute"},
     {"GET", V "/servers/{server_id}/diagnostics", compute_server_diagnostics, NULL,
      "compute:admin"},
+    {"GET", V "/servers/{server_id}/topology", compute_server_topology, NULL, "compute"},
     {"GET", V "/servers/{server_id}/metadata", compute_server_metadata_list, NULL, "compute"},
     {"POST", V "/servers/{server_id}/metadata", compute_server_metadata_set, NULL, "compute"},
     {"PUT", V "/servers/{server_id}/metadata", compute_server_metadata_replace, NULL, "compute"},
@@ -118,6 +119,8 @@ static const struct http_route routes[] = {
     {"PUT", V "/os-aggregates/{aggregate_id}", compute_aggregate_update, NULL, "compute:admin"},
     {"DELETE", V "/os-aggregates/{aggregate_id}", compute_aggregate_delete, NULL, "compute:admin"},
     {"POST", V "/os-aggregates/{aggregate_id}/action", compute_aggregate_action, NULL,
+     "compute:admin"},
+    {"POST", V "/os-aggregates/{aggregate_id}/images", compute_aggregate_images, NULL,
      "compute:admin"},
     {"GET", V "/os-simple-tenant-usage", compute_usage_list, NULL, "compute:admin"},
     {"GET", V "/os-simple-tenant-usage/{tenant_id}", compute_usage_show, NULL, "compute"},
@@ -320,6 +323,62 @@ static void render_error(struct http_request *req, struct http_response *resp,
 	                          "message", err->message));
 }
 
+/* 2.75: these APIs' query schemas stop taking unknown parameters (the
+ * server list has its own check, server_query.c). */
+static const struct {
+	const char *method, *pattern; /* below /v2.1, after any project id */
+	const char *known[8];
+} strict_queries[] = {
+    {"GET",
+     "/flavors",
+     {"limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"}},
+    {"GET",
+     "/flavors/detail",
+     {"limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"}},
+    {"GET", "/limits", {"tenant_id"}},
+    {"GET", "/os-quota-sets/{project_id}", {"user_id"}},
+    {"GET", "/os-quota-sets/{project_id}/detail", {"user_id"}},
+    {"PUT", "/os-quota-sets/{project_id}", {"user_id"}},
+    {"DELETE", "/os-quota-sets/{project_id}", {"user_id"}},
+    {"GET", "/os-server-groups", {"all_projects", "limit", "offset"}},
+    {"GET", "/os-services", {"host", "binary"}},
+    {"GET", "/os-simple-tenant-usage", {"start", "end", "detailed", "limit", "marker"}},
+    {"GET", "/os-simple-tenant-usage/{tenant_id}", {"start", "end", "limit", "marker"}},
+    {"GET", "/os-keypairs", {"user_id", "limit", "marker"}},
+    {"GET", "/os-keypairs/{name}", {"user_id"}},
+    {"DELETE", "/os-keypairs/{name}", {"user_id"}},
+};
+
+static int strict_query(struct http_request *req, struct api_error *err)
+{
+	if (compute_mv(req) < 75 || req->route == NULL || req->nquery == 0)
+		return 0;
+	const char *p = req->route->pattern;
+	const char *v21 = "/v2.1", *twin = "/{" URL_PROJECT "}";
+	if (strncmp(p, v21, strlen(v21)) != 0)
+		return 0;
+	p += strlen(v21);
+	if (strncmp(p, twin, strlen(twin)) == 0)
+		p += strlen(twin);
+	for (size_t i = 0; i < sizeof(strict_queries) / sizeof(strict_queries[0]); i++) {
+		if (strcmp(strict_queries[i].pattern, p) != 0 ||
+		    strcmp(strict_queries[i].method, req->method) != 0)
+			continue;
+		for (size_t q = 0; q < req->nquery; q++) {
+			const char *k = req->query[q].key;
+			bool ok = false;
+			for (size_t j = 0; !ok && j < 8 && strict_queries[i].known[j]; j++)
+				ok = strcmp(k, strict_queries[i].known[j]) == 0;
+			if (!ok)
+				return api_fail(err, API_BAD_REQUEST,
+				                "Invalid input for query parameters %s. Additional "
+				                "properties are not allowed ('%s' was unexpected)",
+				                k, k);
+		}
+	}
+	return 0;
+}
+
 static int authorize(struct http_request *req, const char *rule, struct api_error *err)
 {
 	const struct identity_auth *auth = identity_auth_of(req);
@@ -332,6 +391,8 @@ static int authorize(struct http_request *req, const char *rule, struct api_erro
 		                "Malformed request URL: URL's project_id '%s' doesn't match "
 		                "Context's project_id '%s'",
 		                url_project, auth->project_id);
+	if (strict_query(req, err) != 0)
+		return -1;
 	if (strcmp(rule, "compute:admin") == 0 && !identity_auth_is_admin(auth))
 		return api_fail(err, API_FORBIDDEN, "Policy doesn't allow %s %s to be performed.",
 		                req->method, req->subpath);

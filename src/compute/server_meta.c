@@ -330,6 +330,13 @@ static json_t *action_json(struct http_request *req, sqlite3_stmt *st, const cha
 				json_object_set_new(
 				    ev, "host",
 				    json_string(((struct compute_svc *)req->ctx)->host.name));
+			/* 2.84: what went wrong, for admins (Nova's default policy). */
+			if (compute_mv(req) >= 84)
+				json_object_set_new(
+				    ev, "details",
+				    json_string_or_null(result && strcmp(result, "Error") == 0
+				                            ? db_column_text(st, 7)
+				                            : NULL));
 		}
 		if (compute_mv(req) >= 62) {
 			/* hostId as for the server: a hash, never the host name. */

@@ -4,6 +4,7 @@
  * otherwise), the ones Nova ignores dropped, host/node for admins only
  * (403), created_at desc then the creation order by default. */
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -305,13 +306,20 @@ int compute_server_filter_parse(struct http_request *req, struct compute_server_
 		if (parse_bool(locked, &f->locked, err) != 0)
 			return -1;
 	}
-	/* Filters Nova leaves to admins before 2.83 (others' are dropped). */
-	if (admin) {
+	/* Filters Nova leaves to admins (others' are dropped), most of them
+	 * to everyone from 2.83. */
+	if (admin || mv >= 83) {
 		f->user_id = http_query(req, "user_id");
 		f->vm_state = http_query(req, "vm_state");
 		f->task_state = http_query(req, "task_state");
 		f->key_name = http_query(req, "key_name");
 		f->zone = http_query(req, "availability_zone");
+		f->config_drive = http_query(req, "config_drive");
+		f->power_state = http_query(req, "power_state");
+		f->created_at = http_query(req, "created_at");
+		f->launched_at = http_query(req, "launched_at");
+	}
+	if (admin) {
 		f->hostname = http_query(req, "hostname");
 		f->uuid = http_query(req, "uuid");
 	}
@@ -354,7 +362,16 @@ bool compute_server_filter_match(const struct compute_server_filter *f,
 		return false;
 	if ((f->key_name && !regex_match(f->key_name, s->key_name)) ||
 	    (f->zone && !regex_match(f->zone, s->availability_zone)) ||
-	    (f->hostname && !regex_match(f->hostname, s->hostname)))
+	    (f->hostname && !regex_match(f->hostname, s->hostname)) ||
+	    (f->created_at && !regex_match(f->created_at, s->created_at)) ||
+	    (f->launched_at && !regex_match(f->launched_at, s->launched_at)))
+		return false;
+	/* Nova keeps config_drive as "True" or "", power_state as a number. */
+	if (f->config_drive && !regex_match(f->config_drive, s->config_drive ? "True" : ""))
+		return false;
+	char power[16];
+	snprintf(power, sizeof(power), "%d", s->power_state);
+	if (f->power_state && !regex_match(f->power_state, power))
 		return false;
 	return true;
 }

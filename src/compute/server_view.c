@@ -179,6 +179,9 @@ json_t *compute_server_view(struct http_request *req, const struct compute_serve
 		}
 		if (mv >= 16)
 			json_object_set_new(o, "host_status", json_string(s->host ? "UP" : ""));
+	} else if (mv >= 90) {
+		/* 2.90 shows everyone the hostname. */
+		json_object_set_new(o, "OS-EXT-SRV-ATTR:hostname", json_string(s->hostname));
 	}
 	return o;
 }

@@ -303,6 +303,35 @@ int compute_tag_valid(const char *tag, struct api_error *err)
 	return 0;
 }
 
+int compute_hostname_param(struct http_request *req, json_t *obj, const char *what,
+                           const char **out, struct api_error *err)
+{
+	json_t *v = json_object_get(obj, "hostname");
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (compute_mv(req) < 90)
+		return api_fail(
+		    err, API_BAD_REQUEST,
+		    "Invalid input for field/attribute %s. Additional properties are not "
+		    "allowed ('hostname' was unexpected)",
+		    what);
+	const char *h = json_string_value(v);
+	size_t n = h ? strlen(h) : 0;
+	bool ok =
+	    n >= 2 && n <= 63 && isalnum((unsigned char)h[0]) && isalnum((unsigned char)h[n - 1]);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)h[i]) || h[i] == '-';
+	if (!ok)
+		return api_fail(
+		    err, API_BAD_REQUEST,
+		    "Invalid input for field/attribute hostname. Value: %s. '%s' does not "
+		    "match '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$'",
+		    h ? h : "(not a string)", h ? h : "");
+	*out = h;
+	return 0;
+}
+
 static const char *hostname_of(struct arena *a, const char *name)
 {
 	/* Nova's sanitize_hostname: lower case, [a-z0-9.-], 63 characters. */
@@ -332,6 +361,7 @@ struct create_args {
 	const char *admin_pass;                /* the client's, NULL: generate one */
 	const char *group_id;                  /* os:scheduler_hints group, NULL: none */
 	const char *want_host, *want_node;     /* 2.74 host, hypervisor_hostname */
+	const char *hostname;                  /* 2.90, NULL: from the name */
 	bool config_drive;
 	long long min_count, max_count;
 	json_t *metadata, *tags;
@@ -443,6 +473,7 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 	                               "trusted_image_certificates",
 	                               mv >= 74 ? "host" : "",
 	                               mv >= 74 ? "hypervisor_hostname" : "",
+	                               "hostname", /* checked below */
 	                               NULL};
 	bool certs_given;
 	if (json_only_keys(srv, allowed, "server", err) != 0 ||
@@ -470,7 +501,8 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 	    json_get_string(srv, "user_data", false, &c->user_data, err) != 0 ||
 	    json_get_string(srv, "availability_zone", false, &c->zone, err) != 0 ||
 	    json_get_string(srv, "host", false, &c->want_host, err) != 0 ||
-	    json_get_string(srv, "hypervisor_hostname", false, &c->want_node, err) != 0)
+	    json_get_string(srv, "hypervisor_hostname", false, &c->want_node, err) != 0 ||
+	    compute_hostname_param(req, srv, "server", &c->hostname, err) != 0)
 		return -1;
 	/* block_device_mapping_v2: a local disk from an image is imageRef. */
 	json_t *bdm = json_object_get(srv, "block_device_mapping_v2");
@@ -580,6 +612,9 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 		c->max_count = c->min_count;
 	if (c->min_count > c->max_count)
 		return api_fail(err, API_BAD_REQUEST, "min_count must be <= max_count");
+	if (c->hostname && c->max_count > 1)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Unable to allocate a single hostname to multiple instances");
 	json_t *rr = json_object_get(srv, "return_reservation_id");
 	c->return_reservation_id =
 	    rr && (json_is_true(rr) ||
@@ -890,7 +925,7 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 		fault = json_dumps(f, JSON_COMPACT);
 		json_decref(f);
 	}
-	const char *hostname = hostname_of(req->arena, c->name);
+	const char *hostname = c->hostname ? c->hostname : hostname_of(req->arena, c->name);
 	for (long long i = 0; i < n; i++) {
 		ids_uuid4(ids[i]);
 		const char *name = c->name;
@@ -1323,9 +1358,12 @@ COMPUTE_HANDLER(compute_server_update)
 	                         "accessIPv4",
 	                         "accessIPv6",
 	                         "OS-DCF:diskConfig",
-	                         compute_mv(req) >= 19 ? "description" : NULL,
+	                         compute_mv(req) >= 19 ? "description" : "",
+	                         "hostname", /* checked below */
 	                         NULL};
-	if (json_only_keys(srv, allowed, "server", err) != 0)
+	const char *hostname = NULL;
+	if (json_only_keys(srv, allowed, "server", err) != 0 ||
+	    compute_hostname_param(req, srv, "server", &hostname, err) != 0)
 		return -1;
 	const char *name = s.name, *desc = s.description, *v4 = s.access_ipv4, *v6 = s.access_ipv6;
 	if (json_get_string(srv, "name", false, &name, err) != 0 ||
@@ -1361,7 +1399,7 @@ COMPUTE_HANDLER(compute_server_update)
 	db_bind_text(st, 2, desc);
 	db_bind_text(st, 3, v4);
 	db_bind_text(st, 4, v6);
-	db_bind_text(st, 5, s.hostname);
+	db_bind_text(st, 5, hostname ? hostname : s.hostname);
 	db_bind_text(st, 6, now);
 	db_bind_text(st, 7, s.id);
 	if (db_exec_stmt(st, err) != 0 || compute_server_load(req, s.id, &s, err) != 0)

@@ -144,10 +144,13 @@ static void test_fingerprint(void)
 	CHECK(compute_key_fingerprint("not a key", fp, &err) == -1);
 	CHECK(compute_key_fingerprint("ssh-rsa !!!!", fp, &err) == -1);
 	CHECK(compute_key_fingerprint("", fp, &err) == -1);
-	CHECK(compute_keypair_name_valid("my-key_1.2 x@y"));
-	CHECK(!compute_keypair_name_valid(""));
-	CHECK(!compute_keypair_name_valid(" lead"));
-	CHECK(!compute_keypair_name_valid("a/b"));
+	CHECK(compute_keypair_name_valid("my-key_1 2", false));
+	CHECK(!compute_keypair_name_valid("my-key_1.2 x@y", false)); /* before 2.92 */
+	CHECK(compute_keypair_name_valid("my-key_1.2 x@y", true));
+	CHECK(!compute_keypair_name_valid("", true));
+	CHECK(!compute_keypair_name_valid(" lead", true));
+	CHECK(!compute_keypair_name_valid("a/b", true));
+	CHECK(!compute_keypair_name_valid("cl\xc3\xa9", true)); /* ASCII only */
 }
 
 int main(void)

@@ -496,6 +496,13 @@ const char *qemu_driver_instances_path(const struct qemu_driver *d)
 
 /* ---- operations ------------------------------------------------------------ */
 
+int qemu_image_precache(struct qemu_driver *d, const char *image_id, const char *path,
+                        struct api_error *err)
+{
+	char cached[4096];
+	return qemu_image_cache(d->cache, image_id, path, cached, sizeof(cached), err);
+}
+
 int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct api_error *err)
 {
 	char dir[4096], path[4096], cached[4096];

@@ -95,6 +95,9 @@ int qemu_guest_power_state(struct qemu_driver *d, const char *uuid, enum qemu_po
 /* The last max_lines lines (all when <= 0) of the serial console, malloc'ed. */
 /* driver.h's diagnostics (fills diag in) and inject_nmi, over QMP
  * (qemu_diag.c). */
+/* Converts the image into the host's image cache now (as a spawn would). */
+int qemu_image_precache(struct qemu_driver *d, const char *image_id, const char *path,
+                        struct api_error *err);
 /* The lowest NIC slot none of nics has; 0 when all are taken. */
 int qemu_nic_slot_free(const struct qemu_nic *nics, size_t n);
 /* The PCI slot of the guest's NIC with that MAC; 0 when unknown. */

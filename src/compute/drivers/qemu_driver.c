@@ -246,6 +246,12 @@ static int qd_snapshot(void *state, const char *id, const char *dest, struct api
 	return qemu_guest_snapshot(((struct qd_state *)state)->q, id, dest, err);
 }
 
+static int qd_cache_image(void *state, const char *image_id, const char *path,
+                          struct api_error *err)
+{
+	return qemu_image_precache(((struct qd_state *)state)->q, image_id, path, err);
+}
+
 static int qd_nic_address(void *state, const char *id, const char *mac, char *out, size_t outsz)
 {
 	int slot = qemu_guest_nic_slot(((struct qd_state *)state)->q, id, mac);
@@ -369,6 +375,7 @@ const struct compute_driver compute_driver_qemu = {
     .diagnostics = qd_diagnostics,
     .inject_nmi = qd_inject_nmi,
     .nic_address = qd_nic_address,
+    .cache_image = qd_cache_image,
     .attach_nic = qd_attach_nic,
     .detach_nic = qd_detach_nic,
     .list = qd_list,
