@@ -258,9 +258,10 @@ COMPUTE_HANDLER(compute_keypair_create)
 		uid = for_user;
 	}
 	if (compute_mv(req) >= 92 && pub == NULL)
-		return api_fail(err, API_BAD_REQUEST,
-		                "Invalid input for field/attribute keypair. Value: 'public_key' is a "
-		                "required property");
+		return api_fail(
+		    err, API_BAD_REQUEST,
+		    "Invalid input for field/attribute keypair. Value: 'public_key' is a "
+		    "required property");
 	if (!compute_keypair_name_valid(name, compute_mv(req) >= 92))
 		return api_fail(err, API_BAD_REQUEST,
 		                "Keypair data is invalid: Keypair name contains unsafe characters");

@@ -113,9 +113,10 @@ def test_more_filters_for_everyone_from_2_83(fake, image, unique):
 def test_action_event_details_from_2_84(fake, image, unique):
     need(fake, 84)
     flavor = fake.nova("POST", "/flavors", json={"flavor": {
-        "name": unique, "ram": 4000000, "vcpus": 1, "disk": 1}}).json()["flavor"]["id"]
+        "name": unique, "ram": 64, "vcpus": 1, "disk": 1000000}}).json()["flavor"]["id"]
     r = fake.nova("POST", "/servers", mv="2.37", json={"server": {
         "name": unique, "imageRef": image, "flavorRef": flavor, "networks": "none"}})
+    assert r.status_code == 202, r.text
     sid = r.json()["server"]["id"]
     fake.wait_status(sid, "ERROR")
     req_id = fake.nova("GET", "/servers/%s/os-instance-actions" % sid).json()[
