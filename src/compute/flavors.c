@@ -130,6 +130,12 @@ static int flavor_list(struct http_request *req, struct http_response *resp, boo
 		return api_fail(err, API_BAD_REQUEST, "limit param must be positive");
 	const char *marker = http_query(req, "marker");
 	const char *is_public = http_query(req, "is_public");
+	/* An admin's is_public: absent means public ones, "none" all, else
+	 * a boolean string (400 otherwise), as Nova's _parse_is_public. */
+	bool want_public = true, all_flavors = is_public && strcasecmp(is_public, "none") == 0;
+	if (is_public && !all_flavors && !compute_bool_string(is_public, &want_public) &&
+	    compute_is_admin(req))
+		return api_fail(err, API_BAD_REQUEST, "Invalid is_public filter [%s]", is_public);
 	bool admin = compute_is_admin(req);
 	sqlite3_stmt *st = db_stmt(SQL_LIST, err);
 	if (st == NULL)
@@ -168,13 +174,8 @@ static int flavor_list(struct http_request *req, struct http_response *resp, boo
 		 * otherwise ("none": all); others see public ones and the
 		 * private ones their project was given. */
 		if (admin) {
-			if (is_public == NULL || strcasecmp(is_public, "none") != 0) {
-				bool want = is_public == NULL ||
-				            strcasecmp(is_public, "true") == 0 ||
-				            strcmp(is_public, "1") == 0;
-				if (f->is_public != want)
-					continue;
-			}
+			if (!all_flavors && f->is_public != want_public)
+				continue;
 		} else if (!f->is_public && !flavor_visible(req, f))
 			continue;
 		if (limit >= 0 && (long long)json_array_size(list) >= limit)

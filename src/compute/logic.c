@@ -309,3 +309,16 @@ bool compute_keypair_name_valid(const char *name, bool v292)
 	}
 	return name[0] != ' ' && name[n - 1] != ' ';
 }
+
+bool compute_bool_string(const char *v, bool *out)
+{
+	static const char *const yes[] = {"1", "t", "true", "on", "y", "yes"};
+	static const char *const no[] = {"0", "f", "false", "off", "n", "no"};
+	for (size_t i = 0; v && i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = true, true;
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = false, true;
+	}
+	return false;
+}

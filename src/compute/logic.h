@@ -80,5 +80,8 @@ int compute_key_fingerprint(const char *public_key, char fp[48], struct api_erro
 
 /* Nova's name rules for servers and key pairs. */
 bool compute_keypair_name_valid(const char *name, bool v292);
+/* oslo's strict bool_from_string: 1/t/true/on/y/yes and 0/f/false/off/n/no
+ * in any case; false when v is none of them. */
+bool compute_bool_string(const char *v, bool *out);
 
 #endif

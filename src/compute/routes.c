@@ -89,6 +89,8 @@ static const struct http_route routes[] = {
     {"DELETE", V "/servers/{server_id}/os-interface/{port_id}", compute_interface_detach, NULL,
      "compute"},
     {"GET", V "/limits", compute_limits, NULL, "compute"},
+    {"GET", V "/extensions", compute_extension_list, NULL, "compute"},
+    {"GET", V "/extensions/{alias}", compute_extension_show, NULL, "compute"},
     {"GET", V "/os-quota-sets/{project_id}", compute_quota_show, NULL, "compute"},
     {"GET", V "/os-quota-sets/{project_id}/detail", compute_quota_detail, NULL, "compute"},
     {"GET", V "/os-quota-sets/{project_id}/defaults", compute_quota_defaults, NULL, "compute"},
@@ -143,8 +145,8 @@ static const struct http_route routes[] = {
  * and its patterns belong to the service (freed by compute_stop). */
 static void build_route_table(struct compute_svc *svc)
 {
-	const size_t n = sizeof(routes) / sizeof(routes[0]), vlen = strlen(V "/");
-	struct http_route *t = calloc(2 * n, sizeof(*t));
+	const size_t n = sizeof(routes) / sizeof(routes[0]), vlen = strlen(V);
+	struct http_route *t = calloc(5 * n, sizeof(*t));
 	if (t == NULL)
 		abort();
 	size_t k = 0;
@@ -153,19 +155,31 @@ static void build_route_table(struct compute_svc *svc)
 		if (strstr(routes[i].pattern, "{rest*}") == NULL)
 			t[k++] = routes[i];
 	svc->twins_begin = k;
-	for (size_t i = 0; i < svc->twins_begin; i++) {
-		if (strncmp(t[i].pattern, V "/", vlen) != 0 || t[i].pattern[vlen] == '\0')
-			continue;
-		char *pattern = NULL;
-		if (asprintf(&pattern, V "/{" URL_PROJECT "}/%s", t[i].pattern + vlen) < 0)
-			abort();
-		t[k] = t[i];
-		t[k++].pattern = pattern;
-	}
+	/* /v2.1/{project_id}/..., then the legacy /v2/... and
+	 * /v2/{project_id}/... (Nova's v2.0: the 2.1 API, microversions off). */
+	static const char *const twin_fmt[] = {V "/{" URL_PROJECT "}%s", "/v2%s",
+	                                       "/v2/{" URL_PROJECT "}%s"};
+	for (size_t f = 0; f < sizeof(twin_fmt) / sizeof(twin_fmt[0]); f++)
+		for (size_t i = 0; i < svc->twins_begin; i++) {
+			const char *rest = t[i].pattern + vlen;
+			if (strncmp(t[i].pattern, V, vlen) != 0 || (*rest != '/' && *rest != '\0'))
+				continue;
+			if (f != 1 && (*rest == '\0' || strcmp(rest, "/") == 0))
+				continue; /* version documents: no project id */
+			char *pattern = NULL;
+			if (asprintf(&pattern, twin_fmt[f], rest) < 0)
+				abort();
+			t[k] = t[i];
+			t[k++].pattern = pattern;
+		}
 	svc->twins_end = k;
 	for (size_t i = 0; i < n; i++)
-		if (strstr(routes[i].pattern, "{rest*}") != NULL)
+		if (strstr(routes[i].pattern, "{rest*}") != NULL) {
 			t[k++] = routes[i];
+			/* the legacy twin of the catch-all, a literal: not owned */
+			t[k] = routes[i];
+			t[k++].pattern = "/v2/{rest*}";
+		}
 	svc->route_table = t;
 	svc->nroute_table = k;
 }
@@ -178,29 +192,40 @@ static void free_route_table(struct compute_svc *svc)
 	free(svc->route_table);
 }
 
-static json_t *version_doc(struct http_request *req)
+/* Requests under /v2 (Nova's legacy v2.0 endpoint): the 2.1 API with
+ * microversions off. */
+static bool legacy_v2(const struct http_request *req)
+{
+	return strncmp(req->subpath, "/v2", 3) == 0 && req->subpath[3] != '.';
+}
+
+static json_t *version_doc(struct http_request *req, bool v20)
 {
 	char href[512], min[8], max[8];
-	snprintf(href, sizeof(href), "%s/compute/v2.1/", req->base_url);
+	snprintf(href, sizeof(href), "%s/compute/%s/", req->base_url, v20 ? "v2" : "v2.1");
 	snprintf(min, sizeof(min), "2.%d", COMPUTE_MV_MIN);
 	snprintf(max, sizeof(max), "2.%d", COMPUTE_MV_MAX);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s}],s:[{s:s,s:s}]}", "id", "v2.1",
-	                 "status", "CURRENT", "version", max, "min_version", min, "updated",
-	                 "2013-07-23T11:33:21Z", "links", "rel", "self", "href", href,
-	                 "media-types", "base", "application/json", "type",
-	                 "application/vnd.openstack.compute+json;version=2.1");
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:[{s:s,s:s}],s:[{s:s,s:s}]}", "id",
+	                 v20 ? "v2.0" : "v2.1", "status", v20 ? "SUPPORTED" : "CURRENT", "version",
+	                 v20 ? "" : max, "min_version", v20 ? "" : min, "updated",
+	                 v20 ? "2011-01-21T11:33:21Z" : "2013-07-23T11:33:21Z", "links", "rel",
+	                 "self", "href", href, "media-types", "base", "application/json", "type",
+	                 v20 ? "application/vnd.openstack.compute+json;version=2"
+	                     : "application/vnd.openstack.compute+json;version=2.1");
 }
 
 static COMPUTE_HANDLER(versions_root)
 {
-	/* Nova's root lists v2.0 (legacy) and v2.1; only v2.1 exists here. */
-	http_reply_json(resp, 200, json_pack("{s:[o]}", "versions", version_doc(req)));
+	/* Nova's root lists the legacy v2.0 first, then v2.1. */
+	http_reply_json(
+	    resp, 200,
+	    json_pack("{s:[o,o]}", "versions", version_doc(req, true), version_doc(req, false)));
 	return 0;
 }
 
 static COMPUTE_HANDLER(version_show)
 {
-	http_reply_json(resp, 200, json_pack("{s:o}", "version", version_doc(req)));
+	http_reply_json(resp, 200, json_pack("{s:o}", "version", version_doc(req, legacy_v2(req))));
 	return 0;
 }
 
@@ -286,14 +311,18 @@ json_t *compute_links(const struct http_request *req, const char *collection, co
 	                 "href", bookmark);
 }
 
-/* Microversions apply to everything under /v2.1 (version documents too). */
+/* Microversions apply to everything under /v2.1 (version documents too);
+ * under the legacy /v2 every request is 2.1, whatever it asks. */
 static int prepare(struct http_request *req, struct api_error *err)
 {
-	if (strncmp(req->subpath, "/v2.1", 5) != 0)
+	bool v21 = strncmp(req->subpath, "/v2.1", 5) == 0;
+	if (!v21 && !legacy_v2(req))
 		return 0;
 	int *mv = arena_alloc(req->arena, sizeof(*mv));
 	*mv = COMPUTE_MV_MIN;
 	req->service_state = mv;
+	if (!v21)
+		return 0;
 	return compute_mv_negotiate(http_header(req, "OpenStack-API-Version"),
 	                            http_header(req, "X-OpenStack-Nova-API-Version"), mv, err);
 }
@@ -304,7 +333,7 @@ static void finish(struct http_request *req, struct http_response *resp)
 	 * only signals that both are there). */
 	if (req->request_id != NULL)
 		http_header_set(resp, "X-Compute-Request-Id", req->request_id);
-	if (req->service_state == NULL)
+	if (req->service_state == NULL || legacy_v2(req))
 		return;
 	char v[32];
 	snprintf(v, sizeof(v), "compute 2.%d", compute_mv(req));

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "compute/internal.h"
+#include "compute/logic.h"
 #include "core/arena.h"
 
 /* The sort keys Nova's schema takes; `field` says how Stackd orders by it
@@ -272,22 +273,6 @@ static bool tags_match(const json_t *tags, const char *list, bool all)
 	return all ? true : any;
 }
 
-static int parse_bool(const char *v, bool *out, struct api_error *err)
-{
-	static const char *const yes[] = {"1", "t", "true", "on", "y", "yes"};
-	static const char *const no[] = {"0", "f", "false", "off", "n", "no"};
-	for (size_t i = 0; i < 6; i++) {
-		if (strcasecmp(v, yes[i]) == 0)
-			return *out = true, 0;
-		if (strcasecmp(v, no[i]) == 0)
-			return *out = false, 0;
-	}
-	return api_fail(err, API_BAD_REQUEST,
-	                "Invalid input received: Unrecognized value '%s', acceptable values are: "
-	                "'0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'",
-	                v);
-}
-
 int compute_server_filter_parse(struct http_request *req, struct compute_server_filter *f,
                                 struct api_error *err)
 {
@@ -303,8 +288,13 @@ int compute_server_filter_parse(struct http_request *req, struct compute_server_
 	const char *locked = mv >= 73 ? http_query(req, "locked") : NULL;
 	if (locked != NULL) {
 		f->has_locked = true;
-		if (parse_bool(locked, &f->locked, err) != 0)
-			return -1;
+		if (!compute_bool_string(locked, &f->locked))
+			return api_fail(
+			    err, API_BAD_REQUEST,
+			    "Invalid input received: Unrecognized value '%s', acceptable "
+			    "values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', "
+			    "'t', 'true', 'y', 'yes'",
+			    locked);
 	}
 	/* Filters Nova leaves to admins (others' are dropped), most of them
 	 * to everyone from 2.83. */

@@ -12,8 +12,20 @@ from conftest_compute import fake, image, make_project  # noqa: F401
 def test_version_documents_and_microversion_headers(fake):
     r = fake.request("GET", "/compute/", token=False)
     assert r.status_code == 200
-    v = r.json()["versions"][0]
+    legacy, v = r.json()["versions"]
     assert v["id"] == "v2.1" and v["min_version"] == "2.1" and v["version"] == "2.75"
+    # Nova lists its legacy v2.0 first: the same API under /v2, microversions off
+    assert legacy["id"] == "v2.0" and legacy["status"] == "SUPPORTED"
+    for version in (legacy, v):
+        href = version["links"][0]["href"]
+        doc = fake.request("GET", href[href.index("/compute/"):], token=False).json()
+        assert doc["version"]["links"][0]["href"] == href
+    r = fake.request("GET", "/compute/v2/flavors/1", headers={
+        "OpenStack-API-Version": "compute 2.61"})
+    assert r.status_code == 200 and "extra_specs" not in r.json()["flavor"]
+    assert "OpenStack-API-Version" not in r.headers
+    assert fake.request("GET", "/compute/v2/os-keypairs").status_code == 200
+    assert fake.request("GET", "/compute/v2/no-such-thing").status_code == 501
     r = fake.nova("GET", "/flavors", mv="2.47")
     assert r.headers["X-OpenStack-Nova-API-Version"] == "2.47"
     assert r.headers["OpenStack-API-Version"] == "compute 2.47"
@@ -378,3 +390,13 @@ def test_resize_confirm_and_revert(fake, image, unique):
     assert names[:3] == ["revertResize", "resize", "stop"]
     fake.nova("DELETE", "/servers/" + sid)
     fake.wait_status(sid, "DELETED")
+
+
+def test_extensions_list_what_the_cloud_serves(fake):
+    exts = fake.nova("GET", "/extensions").json()["extensions"]
+    aliases = {e["alias"] for e in exts}
+    assert {"os-hosts", "os-keypairs", "OS-DCF", "os-server-groups"} <= aliases
+    assert not aliases & {"os-cells", "os-cloudpipe", "os-volumes", "os-fping"}
+    e = fake.nova("GET", "/extensions/os-keypairs").json()["extension"]
+    assert e["name"] == "Keypairs" and e["links"] == []
+    assert fake.nova("GET", "/extensions/os-cells").status_code == 404

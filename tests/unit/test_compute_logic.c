@@ -144,6 +144,10 @@ static void test_fingerprint(void)
 	CHECK(compute_key_fingerprint("not a key", fp, &err) == -1);
 	CHECK(compute_key_fingerprint("ssh-rsa !!!!", fp, &err) == -1);
 	CHECK(compute_key_fingerprint("", fp, &err) == -1);
+	bool b = false;
+	CHECK(compute_bool_string("YES", &b) && b);
+	CHECK(compute_bool_string("f", &b) && !b);
+	CHECK(!compute_bool_string("maybe", &b) && !compute_bool_string("", &b));
 	CHECK(compute_keypair_name_valid("my-key_1 2", false));
 	CHECK(!compute_keypair_name_valid("my-key_1.2 x@y", false)); /* before 2.92 */
 	CHECK(compute_keypair_name_valid("my-key_1.2 x@y", true));
