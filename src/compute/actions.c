@@ -182,12 +182,8 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	json_t *certs = NULL;
 	bool certs_given = false;
 	const char *hostname = NULL;
-	int disk_config = -1;
 	if (json_only_keys(arg, allowed, "rebuild", err) != 0 ||
 	    compute_hostname_param(req, arg, "rebuild", &hostname, err) != 0 ||
-	    compute_disk_config_parse(arg, &disk_config, err) != 0 ||
-	    (disk_config == 1 &&
-	     compute_disk_config_for_image(&img, disk_config, &disk_config, err) != 0) ||
 	    compute_trusted_certs_parse(req, arg, "rebuild", &certs, &certs_given, err) != 0)
 		return -1;
 	const char *new_name = name ? name : s->name, *desc = s->description;
@@ -248,7 +244,6 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	db_bind_text(st, 10, s->id);
 	if (db_exec_stmt(st, err) != 0 ||
 	    (certs_given && compute_trusted_certs_store(s->id, certs, err) != 0) ||
-	    (disk_config >= 0 && compute_disk_config_store(s->id, disk_config, err) != 0) ||
 	    db_commit(err) != 0)
 		goto fail;
 	free(md_text);
@@ -425,11 +420,7 @@ static int do_resize(struct http_request *req, const struct compute_server *s, j
 {
 	struct compute_svc *svc = req->ctx;
 	const char *ref = NULL;
-	int disk_config = -1;
-	static const char *const allowed[] = {"flavorRef", "OS-DCF:diskConfig", NULL};
-	if (!json_is_object(arg) || json_only_keys(arg, allowed, "resize", err) != 0 ||
-	    json_get_string(arg, "flavorRef", true, &ref, err) != 0 ||
-	    compute_disk_config_parse(arg, &disk_config, err) != 0)
+	if (!json_is_object(arg) || json_get_string(arg, "flavorRef", true, &ref, err) != 0)
 		return err->kind ? -1
 		                 : api_fail(err, API_BAD_REQUEST,
 		                            "Invalid input for field/attribute resize.");
@@ -483,7 +474,6 @@ static int do_resize(struct http_request *req, const struct compute_server *s, j
 	db_bind_text(st, 2, text);
 	db_bind_text(st, 3, s->id);
 	if (db_exec_stmt(st, err) != 0 ||
-	    (disk_config >= 0 && compute_disk_config_store(s->id, disk_config, err) != 0) ||
 	    compute_migration_record(req, s, "resize", "migrating", svc->host.name, s->flavor_id,
 	                             f.id, err) != 0 ||
 	    db_commit(err) != 0)

@@ -59,7 +59,6 @@ struct compute_server {
 	const char *shelved_image_id, *shelved_at; /* while shelved, else NULL */
 	const char *access_ipv4, *access_ipv6;
 	const char *created_at, *updated_at, *launched_at;
-	bool auto_disk_config; /* OS-DCF:diskConfig AUTO */
 };
 
 /* ---- server_query.c: the server list's sort and extra filters ---- */
@@ -88,25 +87,6 @@ bool compute_server_filter_match(const struct compute_server_filter *f,
                                  const struct compute_server *s);
 /* 400 for query parameters Nova refuses (any unknown one from 2.75). */
 int compute_server_query_check(struct http_request *req, struct api_error *err);
-
-/* ---- disk_config.c: OS-DCF:diskConfig ---- */
-struct image_info;
-/* obj's OS-DCF:diskConfig: *out 1 AUTO, 0 MANUAL, -1 absent (400 else). */
-int compute_disk_config_parse(json_t *obj, int *out, struct api_error *err);
-/* The value for a server of that image: want (>= 0) unless the image
- * disables AUTO (400), else the image's auto_disk_config boolean. */
-int compute_disk_config_for_image(const struct image_info *img, int want, int *out,
-                                  struct api_error *err);
-/* Records it (in the caller's transaction). */
-int compute_disk_config_store(const char *server_id, int value, struct api_error *err);
-
-/* ---- keypair_x509.c: x509 key pairs ---- */
-/* The certificate's SHA-1 fingerprint "aa:bb:..."; 400 unless pem is one. */
-int compute_x509_fingerprint(const char *pem, char fp[64], struct api_error *err);
-/* A new self-signed client certificate for user_id: *cert_pem, and *priv
- * the base64 PKCS#12 bundle (empty password); both in arena a. */
-int compute_x509_generate(struct arena *a, const char *user_id, char **priv, char **cert_pem,
-                          struct api_error *err);
 
 /* ---- trusted_certs.c (2.63) ---- */
 /* Reads obj's trusted_image_certificates: *given says whether the key is

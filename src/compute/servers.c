@@ -27,7 +27,7 @@
 	" user_data, config_drive, availability_zone, host, vm_state, task_state,"        \
 	" power_state, description, hostname, locked, locked_reason, reservation_id,"     \
 	" launch_index, metadata, tags, access_ipv4, access_ipv6, fault, created_at,"     \
-	" updated_at, launched_at, old_flavor, shelved_image_id, shelved_at, auto_disk_config"
+	" updated_at, launched_at, old_flavor, shelved_image_id, shelved_at"
 
 static const char SQL_GET[] = "SELECT " SERVER_COLS " FROM compute_servers WHERE id = ?";
 static const char SQL_LIST_ALL[] = "SELECT " SERVER_COLS " FROM compute_servers ORDER BY seq DESC";
@@ -109,7 +109,6 @@ static void server_row(struct arena *a, sqlite3_stmt *st, struct compute_server 
 	s->old_flavor = json_col(a, st, 30, NULL);
 	s->shelved_image_id = T(31);
 	s->shelved_at = T(32);
-	s->auto_disk_config = sqlite3_column_int(st, 33) != 0;
 #undef T
 }
 
@@ -367,7 +366,6 @@ struct create_args {
 	long long min_count, max_count;
 	json_t *metadata, *tags;
 	json_t *trusted_certs; /* 2.63, NULL: none */
-	int disk_config;       /* OS-DCF:diskConfig: 1 AUTO, 0 MANUAL, -1 not given */
 	bool return_reservation_id;
 	struct net_nic_request *nics; /* from `networks` (network.h) */
 	size_t nnics;
@@ -480,8 +478,7 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 	bool certs_given;
 	if (json_only_keys(srv, allowed, "server", err) != 0 ||
 	    compute_trusted_certs_parse(req, srv, "server", &c->trusted_certs, &certs_given, err) !=
-	        0 ||
-	    compute_disk_config_parse(srv, &c->disk_config, err) != 0)
+	        0)
 		return -1;
 	if (json_get_string(srv, "name", true, &c->name, err) != 0)
 		return -1;
@@ -771,8 +768,6 @@ static int create_resolve(struct http_request *req, struct create_args *c, struc
 	if (!ids_is_uuid(c->image_id) ||
 	    image_lookup(svc->env, req->arena, auth, c->image_id, &c->image, err) != 0)
 		return api_fail(err, API_BAD_REQUEST, "Image %s could not be found.", c->image_id);
-	if (compute_disk_config_for_image(&c->image, c->disk_config, &c->disk_config, err) != 0)
-		return -1;
 	if (strcmp(c->image.status, "active") != 0)
 		return api_fail(err, API_BAD_REQUEST, "Image %s is not active.", c->image_id);
 	long long disk_bytes = c->flavor.disk * 1024LL * 1024 * 1024;
@@ -972,8 +967,7 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 		if (db_exec_stmt(st, err) != 0 ||
 		    (c->group_id && compute_server_group_add(c->group_id, ids[i], err) != 0) ||
 		    (c->trusted_certs &&
-		     compute_trusted_certs_store(ids[i], c->trusted_certs, err) != 0) ||
-		    (c->disk_config == 1 && compute_disk_config_store(ids[i], 1, err) != 0)) {
+		     compute_trusted_certs_store(ids[i], c->trusted_certs, err) != 0)) {
 			free(fault);
 			goto fail;
 		}
@@ -1106,9 +1100,9 @@ COMPUTE_HANDLER(compute_server_create)
 	memcpy(pass, hex, 12);
 	pass[12] = '\0';
 	json_t *o = json_pack("{s:s,s:o,s:s,s:[{s:s}],s:s}", "id", ids[0], "links",
-	                      compute_links(req, "servers", ids[0]), "OS-DCF:diskConfig",
-	                      c.disk_config == 1 ? "AUTO" : "MANUAL", "security_groups", "name",
-	                      "default", "adminPass", c.admin_pass ? c.admin_pass : pass);
+	                      compute_links(req, "servers", ids[0]), "OS-DCF:diskConfig", "MANUAL",
+	                      "security_groups", "name", "default", "adminPass",
+	                      c.admin_pass ? c.admin_pass : pass);
 	json_t *links = json_object_get(o, "links");
 	http_header_set(resp, "Location",
 	                json_string_value(json_object_get(json_array_get(links, 0), "href")));
@@ -1182,25 +1176,14 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
                        struct api_error *err)
 {
 	bool admin = compute_is_admin(req);
-	/* Nova: all_tenants (admins) is on when present and empty or true;
-	 * project_id/tenant_id then narrows it to one project, and is ignored
-	 * without it (the caller's own project). */
 	const char *all = http_query(req, "all_tenants");
-	bool all_tenants = false;
-	if (admin && all != NULL) {
-		all_tenants = true;
-		if (*all && !compute_bool_string(all, &all_tenants))
-			return api_fail(
-			    err, API_BAD_REQUEST,
-			    "Invalid input received: Unrecognized value '%s', acceptable "
-			    "values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', "
-			    "'t', 'true', 'y', 'yes'",
-			    all);
-	}
+	bool all_tenants = admin && all && strcasecmp(all, "false") != 0 && strcmp(all, "0") != 0;
 	const char *project = http_query(req, "project_id");
 	if (project == NULL)
 		project = http_query(req, "tenant_id");
-	if (!all_tenants)
+	if (project && admin)
+		all_tenants = true;
+	else
 		project = NULL;
 	const char *name = http_query(req, "name");
 	const char *status = http_query(req, "status");
@@ -1379,10 +1362,8 @@ COMPUTE_HANDLER(compute_server_update)
 	                         "hostname", /* checked below */
 	                         NULL};
 	const char *hostname = NULL;
-	int disk_config;
 	if (json_only_keys(srv, allowed, "server", err) != 0 ||
-	    compute_hostname_param(req, srv, "server", &hostname, err) != 0 ||
-	    compute_disk_config_parse(srv, &disk_config, err) != 0)
+	    compute_hostname_param(req, srv, "server", &hostname, err) != 0)
 		return -1;
 	const char *name = s.name, *desc = s.description, *v4 = s.access_ipv4, *v6 = s.access_ipv6;
 	if (json_get_string(srv, "name", false, &name, err) != 0 ||
@@ -1421,9 +1402,7 @@ COMPUTE_HANDLER(compute_server_update)
 	db_bind_text(st, 5, hostname ? hostname : s.hostname);
 	db_bind_text(st, 6, now);
 	db_bind_text(st, 7, s.id);
-	if (db_exec_stmt(st, err) != 0 ||
-	    (disk_config >= 0 && compute_disk_config_store(s.id, disk_config, err) != 0) ||
-	    compute_server_load(req, s.id, &s, err) != 0)
+	if (db_exec_stmt(st, err) != 0 || compute_server_load(req, s.id, &s, err) != 0)
 		return -1;
 	http_reply_json(
 	    resp, 200,
