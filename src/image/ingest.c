@@ -1,23 +1,33 @@
 /* The write path of image data (see ingest.h): temporary file, streaming
  * digests, head and tail kept for the format inspector, fsync, rename.
  *
- * Upload speed is CPU-bound here (MD5 and SHA-512 cost more than the disk
- * takes to write), so the disk must write while the body arrives rather
- * than at the final fsync: with the kernel's default thresholds a 1 GiB
- * upload stays dirty in the page cache until then, and the fsync added the
- * whole write time after the receive time. Writeback of each 8 MiB written
- * is started at once (sync_file_range, which does not wait); the fsync
- * then finds little left. The body's 16 KiB pieces are gathered into
- * 128 KiB writes: an eighth of the system calls and of the wake-ups of the
- * hash thread. Measured on this 2-core machine (stackd CPU per 1 GiB
- * upload): unbatched 4.2-4.5 s, 64-256 KiB 3.7-3.9 s, 1 MiB 5.0-6.0 s (likely a
- * buffer past the L2 cache makes both the copy into it and the copy into
- * the page cache miss). */
+ * An upload is CPU-bound on this kind of machine (2 cores): MD5 and
+ * SHA-512 cost ~1.3-1.4 s of CPU per GiB each, the body's receive copy
+ * and the write more. So the bytes go through a pipeline: the receiving
+ * thread (libmicrohttpd's, or a local copy) only copies each piece into a
+ * ring of RING_SLOTS slots of SLOT bytes; three threads take every slot in
+ * order: the writer (into the file), MD5 and SHA-512. A slot is reused
+ * once all three are done with it, so memory stays at the ring's size and
+ * a slow disk or digest holds the sender back (TCP flow control).
+ *
+ * The writer writes with O_DIRECT where the file system takes it: the
+ * bytes go from the ring to the disk with no copy into the page cache
+ * (which cost ~0.3-1.2 s of system CPU per GiB here, on top of the
+ * writeback work), an image does not push other data out of the cache,
+ * and the final fsync finds only metadata left. Offsets and lengths are
+ * multiples of the slot; only the last slot's unaligned end is written
+ * through the page cache. Where O_DIRECT is refused (tmpfs), the writer
+ * writes through the page cache and starts writeback of every
+ * WRITEBACK_EVERY bytes at once (sync_file_range, which does not wait),
+ * so that the fsync does not add the whole write time at the end.
+ * Measurements: bench/README.md, image section. */
 #include "image/ingest.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,17 +35,168 @@
 #include "core/ids.h"
 #include "image/checksum.h"
 
-#define WRITE_BUF (128u * 1024)
+#define SLOT (1u << 20)
+#define RING_SLOTS 4
+#define DIRECT_ALIGN 4096u
 #define WRITEBACK_EVERY (8u << 20)
 
-static void release(void *p)
+enum { C_WRITE, C_MD5, C_SHA512, CONSUMERS };
+
+struct consumer {
+	struct ingest_pipe *p;
+	int which;
+	pthread_t thread;
+	bool started;
+};
+
+struct ingest_pipe {
+	unsigned char *ring; /* RING_SLOTS * SLOT, aligned for O_DIRECT */
+	size_t len[RING_SLOTS];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t produced;            /* slots handed to the consumers */
+	uint64_t consumed[CONSUMERS]; /* slots each consumer is done with */
+	bool closing;                 /* no more slots will come */
+	bool stop;                    /* abandon what is left */
+	int werr;                     /* errno of the writer's first failure */
+	/* The receiving side's slot being filled: index produced % RING_SLOTS. */
+	size_t fill;
+	/* Writer's own state. */
+	int fd;
+	bool direct;
+	uint64_t writeback;
+	struct image_hash *hash;
+	struct consumer c[CONSUMERS];
+};
+
+static int pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
 {
-	struct image_ingest *ing = p;
+	while (len > 0) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		off += (uint64_t)w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Drops O_DIRECT: writes from here on go through the page cache. */
+static int go_buffered(struct ingest_pipe *p)
+{
+	int fl = fcntl(p->fd, F_GETFL);
+	if (fl < 0 || fcntl(p->fd, F_SETFL, fl & ~O_DIRECT) != 0)
+		return -1;
+	p->direct = false;
+	return 0;
+}
+
+/* Writes slot number seq (all slots but the last are full, so its offset
+ * is seq * SLOT). Returns 0 or an errno. */
+static int write_slot(struct ingest_pipe *p, const unsigned char *b, size_t len, uint64_t seq)
+{
+	uint64_t off = seq * SLOT;
+	if (p->direct) {
+		size_t aligned = len & ~(size_t)(DIRECT_ALIGN - 1);
+		if (aligned && pwrite_all(p->fd, b, aligned, off) != 0) {
+			/* Some file systems open with O_DIRECT and refuse the
+			 * write: the page cache then. */
+			if (errno != EINVAL || go_buffered(p) != 0)
+				return errno;
+			aligned = 0;
+		}
+		if (aligned == len)
+			return 0;
+		if (p->direct && go_buffered(p) != 0)
+			return errno;
+		b += aligned;
+		off += aligned;
+		len -= aligned;
+	}
+	if (pwrite_all(p->fd, b, len, off) != 0)
+		return errno;
+	uint64_t end = off + len;
+	if (end - p->writeback >= WRITEBACK_EVERY) {
+		/* Only starts the writes: errors surface at the fsync. */
+		sync_file_range(p->fd, (off_t)p->writeback, (off_t)(end - p->writeback),
+		                SYNC_FILE_RANGE_WRITE);
+		p->writeback = end;
+	}
+	return 0;
+}
+
+static void *consume(void *arg)
+{
+	struct consumer *c = arg;
+	struct ingest_pipe *p = c->p;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->consumed[c->which] == p->produced && !p->closing && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stop || p->consumed[c->which] == p->produced)
+			break; /* abandoned, or closing and all done */
+		uint64_t seq = p->consumed[c->which];
+		size_t idx = (size_t)(seq % RING_SLOTS), len = p->len[idx];
+		bool skip = c->which == C_WRITE && p->werr;
+		pthread_mutex_unlock(&p->mu);
+		const unsigned char *b = p->ring + idx * SLOT;
+		int e = 0;
+		if (c->which == C_MD5)
+			image_hash_update_md5(p->hash, b, len);
+		else if (c->which == C_SHA512)
+			image_hash_update_sha512(p->hash, b, len);
+		else if (!skip)
+			e = write_slot(p, b, len, seq);
+		pthread_mutex_lock(&p->mu);
+		if (e && !p->werr)
+			p->werr = e;
+		p->consumed[c->which] = seq + 1;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Stops the consumers (after they finish every slot unless stop) and
+ * joins them. */
+static void pipe_join(struct ingest_pipe *p, bool stop)
+{
+	pthread_mutex_lock(&p->mu);
+	p->closing = true;
+	if (stop)
+		p->stop = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < CONSUMERS; i++)
+		if (p->c[i].started) {
+			pthread_join(p->c[i].thread, NULL);
+			p->c[i].started = false;
+		}
+}
+
+static void release(void *arg)
+{
+	struct image_ingest *ing = arg;
+	struct ingest_pipe *p = ing->pipe;
+	if (p) {
+		pipe_join(p, true);
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		image_hash_free(p->hash);
+		free(p->ring);
+		free(p);
+		ing->pipe = NULL;
+	}
 	if (ing->fd >= 0)
 		close(ing->fd);
 	ing->fd = -1;
-	image_hash_free(ing->hash);
-	ing->hash = NULL;
 }
 
 void image_sync_dir(const char *dir)
@@ -58,53 +219,70 @@ int image_ingest_open(struct arena *a, const char *dir, const char *id, int64_t 
 	char rnd[33];
 	ids_hex32(rnd);
 	ing->tmp_path = arena_printf(a, "%s/.tmp-%s-%.8s", dir, id, rnd);
-	ing->fd = open(ing->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+	bool direct = true;
+	ing->fd = open(ing->tmp_path, flags | O_DIRECT, 0600);
+	if (ing->fd < 0 && errno == EINVAL) {
+		direct = false;
+		ing->fd = open(ing->tmp_path, flags, 0600);
+	}
 	if (ing->fd < 0)
 		return api_fail(err, API_INTERNAL, "Cannot create image file: %s", strerror(errno));
-	/* SHA-512 on a second core, reading back what this thread writes. */
-	ing->hash = image_hash_new_file(ing->tmp_path);
-	if (!ing->hash)
-		ing->hash = image_hash_new();
 	ing->head = arena_alloc(a, IMAGE_FORMAT_HEAD);
-	ing->buf = arena_alloc(a, WRITE_BUF);
 	arena_defer(a, release, ing);
-	return 0;
-}
 
-/* Writes bytes that follow those already in the file, hashes them, and
- * starts writeback of every WRITEBACK_EVERY bytes. */
-static int write_out(struct image_ingest *ing, const unsigned char *p, size_t len,
-                     struct api_error *err)
-{
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(ing->fd, p + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			if (errno == ENOSPC || errno == EDQUOT)
-				return api_fail(err, API_TOO_LARGE, "Image storage media is full.");
-			return api_fail(err, API_INTERNAL, "Cannot write image data: %s",
+	struct ingest_pipe *p = calloc(1, sizeof(*p));
+	void *ring = NULL;
+	if (!p || posix_memalign(&ring, DIRECT_ALIGN, (size_t)RING_SLOTS * SLOT) != 0)
+		abort(); /* like any allocation failure */
+	p->ring = ring;
+	p->fd = ing->fd;
+	p->direct = direct;
+	p->hash = image_hash_new();
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	ing->pipe = p; /* from here release joins what started */
+	for (int i = 0; i < CONSUMERS; i++) {
+		p->c[i].p = p;
+		p->c[i].which = i;
+		if (pthread_create(&p->c[i].thread, NULL, consume, &p->c[i]) != 0) {
+			image_ingest_discard(ing);
+			return api_fail(err, API_INTERNAL, "Cannot start the image writer: %s",
 			                strerror(errno));
 		}
-		off += (size_t)w;
-	}
-	image_hash_update(ing->hash, p, len); /* after the write: see checksum.h */
-	ing->flushed += len;
-	if (ing->flushed - ing->writeback >= WRITEBACK_EVERY) {
-		/* Only starts the writes: errors surface at the fsync. */
-		sync_file_range(ing->fd, (off_t)ing->writeback,
-		                (off_t)(ing->flushed - ing->writeback), SYNC_FILE_RANGE_WRITE);
-		ing->writeback = ing->flushed;
+		p->c[i].started = true;
 	}
 	return 0;
 }
 
-static int flush(struct image_ingest *ing, struct api_error *err)
+static int write_error(int e, struct api_error *err)
 {
-	size_t n = ing->buf_len;
-	ing->buf_len = 0;
-	return n ? write_out(ing, ing->buf, n, err) : 0;
+	if (e == ENOSPC || e == EDQUOT)
+		return api_fail(err, API_TOO_LARGE, "Image storage media is full.");
+	return api_fail(err, API_INTERNAL, "Cannot write image data: %s", strerror(e));
+}
+
+/* Hands the slot being filled to the consumers and waits until the next
+ * one is free. */
+static int hand_over(struct ingest_pipe *p, struct api_error *err)
+{
+	pthread_mutex_lock(&p->mu);
+	p->len[p->produced % RING_SLOTS] = p->fill;
+	p->produced++;
+	p->fill = 0;
+	pthread_cond_broadcast(&p->cv);
+	for (;;) {
+		uint64_t oldest = p->produced;
+		for (int i = 0; i < CONSUMERS; i++)
+			if (p->consumed[i] < oldest)
+				oldest = p->consumed[i];
+		if (p->produced - oldest < RING_SLOTS)
+			break;
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+	int e = p->werr;
+	pthread_mutex_unlock(&p->mu);
+	return e ? write_error(e, err) : 0;
 }
 
 int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
@@ -139,23 +317,19 @@ int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
 		memcpy(ing->tail + keep, p, len);
 		ing->tail_len = keep + len;
 	}
+	struct ingest_pipe *pp = ing->pipe;
 	while (len > 0) {
-		/* A large piece with nothing buffered goes out as it is. */
-		if (ing->buf_len == 0 && len >= WRITE_BUF) {
-			if (write_out(ing, p, len, err) != 0)
-				return -1;
-			ing->written += len;
-			return 0;
-		}
-		size_t n = WRITE_BUF - ing->buf_len;
+		/* The slot at produced % RING_SLOTS is free: hand_over waited. */
+		unsigned char *slot = pp->ring + (pp->produced % RING_SLOTS) * SLOT;
+		size_t n = SLOT - pp->fill;
 		if (n > len)
 			n = len;
-		memcpy(ing->buf + ing->buf_len, p, n);
-		ing->buf_len += n;
+		memcpy(slot + pp->fill, p, n);
+		pp->fill += n;
 		ing->written += n;
 		p += n;
 		len -= n;
-		if (ing->buf_len == WRITE_BUF && flush(ing, err) != 0)
+		if (pp->fill == SLOT && hand_over(pp, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -163,12 +337,15 @@ int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
 
 int image_ingest_close(struct image_ingest *ing, const char *disk_format, struct api_error *err)
 {
-	if (flush(ing, err) != 0)
+	struct ingest_pipe *p = ing->pipe;
+	if (p->fill && hand_over(p, err) != 0)
 		return -1;
+	pipe_join(p, false);
+	if (p->werr)
+		return write_error(p->werr, err);
 	if (fsync(ing->fd) != 0)
 		return api_fail(err, API_INTERNAL, "Cannot flush image data: %s", strerror(errno));
-	if (image_hash_final(ing->hash, ing->md5, ing->sha512) != 0)
-		return api_fail(err, API_INTERNAL, "Cannot read back the image data to hash it.");
+	image_hash_final(p->hash, ing->md5, ing->sha512);
 	image_format_inspect(ing->head, ing->head_len, ing->tail, ing->tail_len, ing->written,
 	                     ing->vhdx, &ing->inspect);
 	return image_format_check(disk_format, &ing->inspect, err);

@@ -14,36 +14,35 @@
 #include "image/format.h"
 
 struct arena;
-struct image_hash;
+struct ingest_pipe;
 
 struct image_ingest {
 	int fd;
 	const char *tmp_path, *dir;
-	struct image_hash *hash;
 	unsigned char *head; /* IMAGE_FORMAT_HEAD bytes */
 	size_t head_len;
 	unsigned char tail[IMAGE_FORMAT_TAIL];
 	size_t tail_len;
 	struct arena *arena;
 	struct image_vhdx_scan *vhdx; /* begun once a full head says VHDX */
-	uint64_t written;             /* bytes taken in (some may still sit in buf) */
+	uint64_t written;             /* bytes taken in (some may still be on their way) */
 	int64_t limit;                /* bytes allowed in all (quota left); < 0: unlimited */
-	/* Pieces of an HTTP body are small (16 KiB): they are gathered into
-	 * buf and written 128 KiB at a time. */
-	unsigned char *buf;
-	size_t buf_len;
-	uint64_t flushed, writeback; /* bytes written to the file; handed to writeback */
+	/* The bytes go through a ring of slots to three threads: the file's
+	 * writer, MD5 and SHA-512 (see ingest.c). */
+	struct ingest_pipe *pipe;
 	bool placed;
 	/* Results of image_ingest_close. */
 	struct image_inspect inspect;
 	char md5[33], sha512[129];
 };
 
-/* Opens a temporary file in dir. The arena owns the descriptor, the hash
- * state and the write buffer: they are released with it. */
+/* Opens a temporary file in dir and starts the pipeline's threads. The
+ * arena owns the descriptor, the threads and the ring: they are stopped
+ * and released with it. */
 int image_ingest_open(struct arena *a, const char *dir, const char *id, int64_t limit,
                       struct image_ingest *ing, struct api_error *err);
-/* 413 past the limit or when the disk is full. */
+/* 413 past the limit or when the disk is full (a write error of the
+ * writer thread shows at a later call or at close). */
 int image_ingest_write(struct image_ingest *ing, const void *data, size_t len,
                        struct api_error *err);
 /* Writes what is buffered, flushes the data to disk, finishes the

@@ -1,9 +1,9 @@
 /* Streaming digests: known MD5 and SHA-512 vectors, and a stream fed in
  * uneven pieces gives the digest of the whole. */
-#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "image/checksum.h"
@@ -17,29 +17,44 @@ static void digest(const void *data, size_t len, size_t piece, char md5[33], cha
 		image_hash_update(h, p + off, n);
 		off += n;
 	}
-	CHECK(image_hash_final(h, md5, sha) == 0);
+	image_hash_final(h, md5, sha);
 	image_hash_free(h);
 }
 
-/* File mode: the SHA-512 thread reads back what was written. */
-static void digest_file(const unsigned char *data, size_t len, size_t piece, char md5[33],
-                        char sha[129])
+/* The two digests fed from two threads at once, as the upload pipeline
+ * does. */
+struct feed {
+	struct image_hash *h;
+	const unsigned char *data;
+	size_t len, piece;
+	bool md5;
+};
+
+static void *feed_one(void *arg)
 {
-	char path[] = "/tmp/test_image_checksum.XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	struct image_hash *h = image_hash_new_file(path);
-	CHECK(h != NULL);
-	for (size_t off = 0; off < len;) {
-		size_t n = len - off < piece ? len - off : piece;
-		CHECK(write(fd, data + off, n) == (ssize_t)n);
-		image_hash_update(h, data + off, n);
+	struct feed *f = arg;
+	for (size_t off = 0; off < f->len;) {
+		size_t n = f->len - off < f->piece ? f->len - off : f->piece;
+		if (f->md5)
+			image_hash_update_md5(f->h, f->data + off, n);
+		else
+			image_hash_update_sha512(f->h, f->data + off, n);
 		off += n;
 	}
-	CHECK(image_hash_final(h, md5, sha) == 0);
+	return NULL;
+}
+
+static void digest_threads(const unsigned char *data, size_t len, size_t piece, char md5[33],
+                           char sha[129])
+{
+	struct image_hash *h = image_hash_new();
+	struct feed a = {h, data, len, piece, true}, b = {h, data, len, piece, false};
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, feed_one, &a) == 0);
+	feed_one(&b);
+	pthread_join(t, NULL);
+	image_hash_final(h, md5, sha);
 	image_hash_free(h);
-	close(fd);
-	unlink(path);
 }
 
 int main(void)
@@ -68,24 +83,13 @@ int main(void)
 		CHECK_STR(md5, md5_a);
 		CHECK_STR(sha, sha_a);
 	}
-	digest_file(data, len, 65536, md5, sha);
+	digest_threads(data, len, 65536, md5, sha);
 	CHECK_STR(md5, md5_a);
 	CHECK_STR(sha, sha_a);
-	digest_file(data, 1000, 7, md5, sha);
+	digest_threads(data, 1000, 7, md5, sha);
 	digest(data, 1000, 1000, md5_a, sha_a);
 	CHECK_STR(md5, md5_a);
 	CHECK_STR(sha, sha_a);
-
-	/* A file hash freed before its end stops its thread. */
-	struct image_hash *h = image_hash_new_file("/dev/null");
-	CHECK(h != NULL);
-	image_hash_free(h);
-	CHECK(image_hash_new_file("/nonexistent/x") == NULL);
-	/* Bytes announced but never written: the digest fails. */
-	h = image_hash_new_file("/dev/null");
-	image_hash_update(h, "abc", 3);
-	CHECK(image_hash_final(h, md5, sha) == -1);
-	image_hash_free(h);
 
 	image_hash_free(NULL);
 	free(data);
