@@ -364,3 +364,50 @@ def test_range_download_large_offsets(cloud):
         assert r.content == data[start:end], rng
         assert int(r.headers["Content-Length"]) == end - start
         assert r.headers["Content-Range"] == "bytes %d-%d/%d" % (start, end - 1, len(data))
+
+
+def threads_of(cloud):
+    return len(os.listdir("/proc/%d/task" % cloud.proc.pid))
+
+
+# Uploads go through a ring of 1 MiB slots (4 of them) to a writer (O_DIRECT,
+# 4 KiB aligned, the unaligned end through the page cache) and the two
+# digest threads: sizes around each of those edges, sent in odd pieces.
+@pytest.mark.parametrize("size", [1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1,
+                                  4 << 20, (4 << 20) + 4097, (9 << 20) - 1])
+def test_upload_digests_of_odd_sizes(cloud, size):
+    data = os.urandom(size)
+    img = create(cloud, disk_format="raw", container_format="bare")
+    r = upload(cloud, img["id"], (data[i:i + 12345] for i in range(0, len(data), 12345)))
+    assert r.status_code == 204, r.text
+    body = show(cloud, img["id"]).json()
+    assert body["status"] == "active" and body["size"] == size
+    assert body["checksum"] == hashlib.md5(data).hexdigest()
+    assert body["os_hash_value"] == hashlib.sha512(data).hexdigest()
+    assert open(os.path.join(cloud.data_dir, "images", img["id"]), "rb").read() == data
+    r = cloud.request("GET", "/image/v2/images/%s/file" % img["id"])
+    assert r.status_code == 200 and r.content == data
+    assert delete(cloud, img["id"]).status_code == 204
+
+
+def test_interrupted_uploads_stop_their_threads(cloud):
+    """Cut off after more bytes than the ring holds, and after fewer: the
+    image stays queued with no file, the pipeline's threads end, and a
+    whole upload afterwards has the right digests."""
+    before = threads_of(cloud)
+    img = create(cloud, disk_format="raw", container_format="bare")
+    for sent in [(13 << 20) + 5, 100000]:
+        raw_partial_upload(cloud, img["id"], 32 << 20, sent)
+        wait_status(cloud, img["id"], "queued")
+        assert not [f for f in image_files(cloud) if img["id"] in f]
+    deadline = time.time() + 10
+    while threads_of(cloud) > before and time.time() < deadline:
+        time.sleep(0.1)
+    assert threads_of(cloud) <= before
+    body = show(cloud, img["id"]).json()
+    assert body["size"] is None and body["checksum"] is None
+    data = os.urandom((5 << 20) + 3)
+    assert upload(cloud, img["id"], data).status_code == 204
+    body = show(cloud, img["id"]).json()
+    assert body["checksum"] == hashlib.md5(data).hexdigest()
+    assert body["os_hash_value"] == hashlib.sha512(data).hexdigest()
