@@ -134,8 +134,10 @@ static int write_slot(struct ingest_pipe *p, const unsigned char *b, size_t len,
 
 static void *consume(void *arg)
 {
+	static const char *const names[CONSUMERS] = {"img-write", "img-md5", "img-sha512"};
 	struct consumer *c = arg;
 	struct ingest_pipe *p = c->p;
+	pthread_setname_np(pthread_self(), names[c->which]); /* for top -H, perf */
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (p->consumed[c->which] == p->produced && !p->closing && !p->stop)
