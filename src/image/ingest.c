@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -37,6 +38,7 @@
 
 #define SLOT (1u << 20)
 #define RING_SLOTS 4
+#define RING_BYTES ((size_t)RING_SLOTS * SLOT)
 #define DIRECT_ALIGN 4096u
 #define WRITEBACK_EVERY (8u << 20)
 
@@ -50,7 +52,7 @@ struct consumer {
 };
 
 struct ingest_pipe {
-	unsigned char *ring; /* RING_SLOTS * SLOT, aligned for O_DIRECT */
+	unsigned char *ring; /* RING_BYTES, page-aligned for O_DIRECT */
 	size_t len[RING_SLOTS];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -192,7 +194,7 @@ static void release(void *arg)
 		pthread_mutex_destroy(&p->mu);
 		pthread_cond_destroy(&p->cv);
 		image_hash_free(p->hash);
-		free(p->ring);
+		munmap(p->ring, RING_BYTES);
 		free(p);
 		ing->pipe = NULL;
 	}
@@ -233,9 +235,12 @@ int image_ingest_open(struct arena *a, const char *dir, const char *id, int64_t 
 	ing->head = arena_alloc(a, IMAGE_FORMAT_HEAD);
 	arena_defer(a, release, ing);
 
+	/* The ring is mapped on its own: page-aligned for O_DIRECT, and given
+	 * back to the system when the upload ends (malloc could keep it). */
 	struct ingest_pipe *p = calloc(1, sizeof(*p));
-	void *ring = NULL;
-	if (!p || posix_memalign(&ring, DIRECT_ALIGN, (size_t)RING_SLOTS * SLOT) != 0)
+	void *ring =
+	    mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!p || ring == MAP_FAILED)
 		abort(); /* like any allocation failure */
 	p->ring = ring;
 	p->fd = ing->fd;
