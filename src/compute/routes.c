@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 
 #include "compute/internal.h"
+#include "compute/proxy.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/db.h"
@@ -130,6 +131,8 @@ static const struct http_route routes[] = {
     {"POST", V "/os-server-groups", compute_server_group_create, NULL, "compute"},
     {"GET", V "/os-server-groups/{group_id}", compute_server_group_show, NULL, "compute"},
     {"DELETE", V "/os-server-groups/{group_id}", compute_server_group_delete, NULL, "compute"},
+    /* Nova's proxies to Neutron and the nova-network APIs it answers 410. */
+    COMPUTE_PROXY_ROUTES(V),
     /* Not built yet: every other Nova API answers 501 with Nova's body. */
     {"GET", V "/{rest*}", not_implemented, NULL, "compute"},
     {"POST", V "/{rest*}", not_implemented, NULL, "compute"},

@@ -84,6 +84,29 @@ json_t *compute_server_addresses(struct http_request *req, const char *id, bool 
 				                    json_string(vifs[i].mac));
 			}
 			json_array_append_new(list, a);
+			/* Nova lists a fixed address's floating IPs right after it. */
+			json_t *fips, *f;
+			size_t j;
+			if (net_port_floating_ips(ns, vifs[i].port_id, req->arena, &fips, &err) !=
+			    0)
+				continue;
+			json_array_foreach(fips, j, f)
+			{
+				if (strcmp(
+				        json_string_value(json_object_get(f, "fixed_ip_address")),
+				        vifs[i].fixed_ips[k].ip_address))
+					continue;
+				a = json_pack("{s:O,s:i}", "addr",
+				              json_object_get(f, "floating_ip_address"), "version",
+				              4);
+				if (detail) {
+					json_object_set_new(a, "OS-EXT-IPS:type",
+					                    json_string("floating"));
+					json_object_set_new(a, "OS-EXT-IPS-MAC:mac_addr",
+					                    json_string(vifs[i].mac));
+				}
+				json_array_append_new(list, a);
+			}
 		}
 	}
 	return out;

@@ -120,6 +120,25 @@ bool net_filter_match(const struct http_request *req, json_t *obj);
 json_t *net_network_view(struct arena *a, json_t *net, json_t *all_subnets);
 json_t *net_sg_view(struct arena *a, json_t *sg, json_t *all_rules);
 
+/* ---- document steps the handlers and proxy.c share (inside the
+ * caller's transaction; req gives the caller and the arena) ---- */
+int net_sg_create_doc(const char *project, const char *name, const char *description,
+                      bool is_default, json_t **out, struct api_error *err);
+/* in: a Neutron security_group body (name, description...). */
+int net_sg_update_doc(struct http_request *req, json_t *sg, json_t *in, struct api_error *err);
+/* Refuses (409) the default group for non-admins and groups in use. */
+int net_sg_delete_doc(struct http_request *req, json_t *sg, struct api_error *err);
+/* in: a Neutron security_group_rule body; rules: every rule (appended to). */
+int net_sg_rule_create_doc(struct http_request *req, json_t *in, json_t *rules, json_t **out,
+                           struct api_error *err);
+/* tmp: checked floatingip fields (floating_network_id required). */
+int net_fip_create_doc(struct http_request *req, json_t *tmp, const char *project, json_t **out,
+                       struct api_error *err);
+/* port_v: a port id string, or NULL/null to disassociate. */
+int net_fip_associate(struct http_request *req, json_t *fip, json_t *port_v, const char *want_fixed,
+                      struct api_error *err);
+int net_fip_delete_doc(struct http_request *req, json_t *fip, struct api_error *err);
+
 /* ---- dataplane hooks the API calls after a commit (dataplane/sync.c).
  * Failures are logged and retried on the next sync; the API state is the
  * truth. ---- */

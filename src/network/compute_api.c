@@ -467,10 +467,23 @@ static int change_group(struct net_service *ns, const char *server_id, const cha
 	size_t i, j;
 	json_t *p, *g;
 	bool had_any = false;
+	/* Nova's answers: a server without ports is not found, and a group
+	 * cannot go on a port without port security or addresses. */
+	if (!json_array_size(mine)) {
+		api_fail_typed(err, API_NOT_FOUND, "SecurityGroupNotFound",
+		               "instance_id %s could not be found as device id on any ports",
+		               server_id);
+		goto fail;
+	}
 	json_array_foreach(mine, i, p)
 	{
-		if (!net_bool(p, "port_security_enabled", true))
-			continue;
+		if (add && (!net_bool(p, "port_security_enabled", true) ||
+		            !json_array_size(json_object_get(p, "fixed_ips")))) {
+			api_fail_typed(err, API_BAD_REQUEST, "SecurityGroupCannotBeApplied",
+			               "Network requires port_security_enabled and subnet "
+			               "associated in order to apply security groups.");
+			goto fail;
+		}
 		json_t *groups = json_object_get(p, "security_groups");
 		bool has = false;
 		size_t at = 0;
@@ -584,4 +597,23 @@ int net_metadata_lookup(struct net_service *ns, const char *network_id, const ch
 out:
 	arena_free(a);
 	return rc;
+}
+
+int net_port_floating_ips(struct net_service *ns, const char *port_id, struct arena *a,
+                          json_t **fips, struct api_error *err)
+{
+	(void)ns;
+	json_t *all;
+	if (net_obj_list(a, "floatingip", &all, err) != 0)
+		return -1;
+	*fips = net_own(a, json_array());
+	size_t i;
+	json_t *f;
+	json_array_foreach(all, i, f)
+	{
+		const char *p = net_str(f, "port_id");
+		if (p && !strcmp(p, port_id) && net_str(f, "fixed_ip_address"))
+			json_array_append(*fips, f);
+	}
+	return 0;
 }

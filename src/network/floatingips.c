@@ -46,8 +46,8 @@ static int find_router(struct arena *a, const char *ext_net, const char *subnet_
 
 /* Sets port_id / fixed_ip_address / router_id of fip from the request
  * (port_id null disassociates). */
-static int associate(struct http_request *req, json_t *fip, json_t *port_v, const char *want_fixed,
-                     struct api_error *err)
+int net_fip_associate(struct http_request *req, json_t *fip, json_t *port_v, const char *want_fixed,
+                      struct api_error *err)
 {
 	if (!port_v || json_is_null(port_v)) {
 		json_object_set_new(fip, "port_id", json_null());
@@ -187,32 +187,18 @@ static const struct net_field fip_fields[] = {
     {NULL, 0, false, false},
 };
 
-NET_HANDLER(net_fips_create)
+int net_fip_create_doc(struct http_request *req, json_t *tmp, const char *project, json_t **out,
+                       struct api_error *err)
 {
 	struct net_service *ns = net_of(req);
-	json_t *in, *net;
-	const char *project;
-	if (net_body(req, "floatingip", &in, err) != 0 ||
-	    net_new_project(req, in, &project, err) != 0)
-		return -1;
-	json_t *tmp = net_own(req->arena, json_object());
-	if (net_apply_fields(req, tmp, in, fip_fields, true, "floatingip", err) != 0)
-		return -1;
 	const char *ext = net_str(tmp, "floating_network_id");
-	if (!ext)
-		return api_fail_typed(err, API_BAD_REQUEST, "HTTPBadRequest",
-		                      "Failed to parse request. Required attribute "
-		                      "'floating_network_id' not specified");
-	if (db_begin(err) != 0)
-		return -1;
+	json_t *net;
 	if (net_get_visible(req, "network", ext, &net, err) != 0)
-		goto fail;
-	if (!net_bool(net, "router:external", false)) {
-		api_fail_typed(
+		return -1;
+	if (!net_bool(net, "router:external", false))
+		return api_fail_typed(
 		    err, API_BAD_REQUEST, "BadRequest",
 		    "Bad floatingip request: Network %s is not a valid external network.", ext);
-		goto fail;
-	}
 	json_t *fip = net_own(req->arena, json_object());
 	net_stamp_new(fip, project);
 	if (json_object_get(tmp, "tags"))
@@ -241,25 +227,45 @@ NET_HANDLER(net_fips_create)
 	json_t *port;
 	if (net_quota_check(ns, project, NET_Q_FLOATINGIP, 1, err) != 0 ||
 	    net_port_create_doc(ns, req, req->arena, pin, "", true, &port, err) != 0)
-		goto fail;
+		return -1;
 	json_t *fixed = json_array_get(json_object_get(port, "fixed_ips"), 0);
-	if (!fixed) {
-		api_fail_typed(err, API_CONFLICT, "IpAddressGenerationFailure",
-		               "No more IP addresses available on network %s.", ext);
-		goto fail;
-	}
+	if (!fixed)
+		return api_fail_typed(err, API_CONFLICT, "IpAddressGenerationFailure",
+		                      "No more IP addresses available on network %s.", ext);
 	json_object_set(fip, "floating_ip_address", json_object_get(fixed, "ip_address"));
-	if (associate(req, fip, json_object_get(tmp, "port_id"), net_str(tmp, "fixed_ip_address"),
-	              err) != 0 ||
-	    net_obj_put("floatingip", fip, err) != 0 || db_commit(err) != 0)
-		goto fail;
+	if (net_fip_associate(req, fip, json_object_get(tmp, "port_id"),
+	                      net_str(tmp, "fixed_ip_address"), err) != 0 ||
+	    net_obj_put("floatingip", fip, err) != 0)
+		return -1;
+	*out = fip;
+	return 0;
+}
+
+NET_HANDLER(net_fips_create)
+{
+	struct net_service *ns = net_of(req);
+	json_t *in, *fip;
+	const char *project;
+	if (net_body(req, "floatingip", &in, err) != 0 ||
+	    net_new_project(req, in, &project, err) != 0)
+		return -1;
+	json_t *tmp = net_own(req->arena, json_object());
+	if (net_apply_fields(req, tmp, in, fip_fields, true, "floatingip", err) != 0)
+		return -1;
+	if (!net_str(tmp, "floating_network_id"))
+		return api_fail_typed(err, API_BAD_REQUEST, "HTTPBadRequest",
+		                      "Failed to parse request. Required attribute "
+		                      "'floating_network_id' not specified");
+	if (db_begin(err) != 0)
+		return -1;
+	if (net_fip_create_doc(req, tmp, project, &fip, err) != 0 || db_commit(err) != 0) {
+		db_rollback();
+		return -1;
+	}
 	if (net_str(fip, "router_id"))
 		net_dp_router_changed(ns, net_str(fip, "router_id"));
 	net_reply_one(req, resp, 201, "floatingip", fip);
 	return 0;
-fail:
-	db_rollback();
-	return -1;
 }
 
 NET_HANDLER(net_fips_show)
@@ -286,8 +292,9 @@ NET_HANDLER(net_fips_update)
 	json_t *tmp = net_own(req->arena, json_object());
 	if (net_apply_fields(req, tmp, in, fip_fields, false, "floatingip", err) != 0)
 		goto fail;
-	if (json_object_get(in, "port_id") && associate(req, f, json_object_get(in, "port_id"),
-	                                                net_str(in, "fixed_ip_address"), err) != 0)
+	if (json_object_get(in, "port_id") &&
+	    net_fip_associate(req, f, json_object_get(in, "port_id"),
+	                      net_str(in, "fixed_ip_address"), err) != 0)
 		goto fail;
 	if (net_str(tmp, "description"))
 		json_object_set(f, "description", json_object_get(tmp, "description"));
@@ -305,31 +312,37 @@ fail:
 	return -1;
 }
 
-NET_HANDLER(net_fips_delete)
+int net_fip_delete_doc(struct http_request *req, json_t *fip, struct api_error *err)
 {
-	struct net_service *ns = net_of(req);
-	json_t *f, *ports;
-	if (db_begin(err) != 0)
+	json_t *ports;
+	if (net_obj_list(req->arena, "port", &ports, err) != 0)
 		return -1;
-	if (net_get_owned(req, "floatingip", http_param(req, "id"), &f, err) != 0 ||
-	    net_obj_list(req->arena, "port", &ports, err) != 0)
-		goto fail;
 	size_t i;
 	json_t *p;
 	json_array_foreach(ports, i, p)
 	{
 		const char *own = net_str(p, "device_owner"), *dev = net_str(p, "device_id");
 		if (own && dev && !strcmp(own, "network:floatingip") &&
-		    !strcmp(dev, net_str(f, "id")) && net_port_delete_doc(req->arena, p, err) != 0)
-			goto fail;
+		    !strcmp(dev, net_str(fip, "id")) &&
+		    net_port_delete_doc(req->arena, p, err) != 0)
+			return -1;
 	}
-	if (net_obj_delete("floatingip", net_str(f, "id"), err) != 0 || db_commit(err) != 0)
-		goto fail;
+	return net_obj_delete("floatingip", net_str(fip, "id"), err);
+}
+
+NET_HANDLER(net_fips_delete)
+{
+	struct net_service *ns = net_of(req);
+	json_t *f;
+	if (db_begin(err) != 0)
+		return -1;
+	if (net_get_owned(req, "floatingip", http_param(req, "id"), &f, err) != 0 ||
+	    net_fip_delete_doc(req, f, err) != 0 || db_commit(err) != 0) {
+		db_rollback();
+		return -1;
+	}
 	if (net_str(f, "router_id"))
 		net_dp_router_changed(ns, net_str(f, "router_id"));
 	http_reply_empty(resp, 204);
 	return 0;
-fail:
-	db_rollback();
-	return -1;
 }

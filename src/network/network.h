@@ -96,6 +96,11 @@ int net_server_ports_allocate(struct net_service *ns, const struct net_server_in
 int net_server_ports_list(struct net_service *ns, const char *server_id, struct arena *a,
                           struct net_vif **vifs, size_t *nvifs, struct api_error *err);
 
+/* The floating IPs associated with a port (Neutron documents with
+ * floating_ip_address and fixed_ip_address), for a server's addresses. */
+int net_port_floating_ips(struct net_service *ns, const char *port_id, struct arena *a,
+                          json_t **fips, struct api_error *err);
+
 /* os-interface detach / server delete: ports network created for the server
  * are deleted, ports the user gave (port_id) are unbound (device_id and
  * binding cleared) and kept; their taps, DHCP entries and rules go. A
@@ -104,9 +109,10 @@ int net_server_ports_release(struct net_service *ns, const char *server_id, cons
                              struct api_error *err);
 
 /* `server add/remove security group`: name or id (visible to the server's
- * project); applies to every port of the server with port security on.
- * 404 when the group does not exist; removing a group not on the server is
- * a 404 too (Nova answers that with "Security group ... not associated"). */
+ * project); applies to every port of the server. As Nova answers: 404 when
+ * the group does not exist or the server has no port, 400 (add) when a
+ * port has port security off or no address; removing a group not on the
+ * server is a 404 too ("Security group ... not associated"). */
 int net_server_security_group_add(struct net_service *ns, const char *server_id,
                                   const char *project_id, const char *group, struct api_error *err);
 int net_server_security_group_remove(struct net_service *ns, const char *server_id,
@@ -141,5 +147,55 @@ typedef int (*net_metadata_fn)(void *cls, const char *server_id, const char *pat
                                int *status, char **body, size_t *len, const char **content_type);
 /* Called once by compute (in its start function or on first use). */
 void net_metadata_register(struct net_service *ns, net_metadata_fn fn, void *cls);
+
+/* ---- Nova's proxies to Neutron (compute's os-security-groups,
+ * os-security-group-rules, os-floating-ips, os-floating-ip-pools,
+ * os-networks, os-tenant-networks below 2.36; proxy.c). Each acts as the
+ * caller of req (its token's project and roles) with Neutron's checks and
+ * data-plane updates; documents are Neutron's, owned by req's arena;
+ * errors are Neutron's (status, type) for compute to translate. ---- */
+/* The caller's groups (all visible ones with all_projects), each with
+ * "security_group_rules". */
+int net_proxy_sg_list(struct net_service *ns, struct http_request *req, bool all_projects,
+                      json_t **groups, struct api_error *err);
+int net_proxy_sg_get(struct net_service *ns, struct http_request *req, const char *id,
+                     json_t **group, struct api_error *err);
+int net_proxy_sg_create(struct net_service *ns, struct http_request *req, const char *name,
+                        const char *description, json_t **group, struct api_error *err);
+/* name/description NULL: unchanged. */
+int net_proxy_sg_update(struct net_service *ns, struct http_request *req, const char *id,
+                        const char *name, const char *description, json_t **group,
+                        struct api_error *err);
+int net_proxy_sg_delete(struct net_service *ns, struct http_request *req, const char *id,
+                        struct api_error *err);
+int net_proxy_sg_rule_get(struct net_service *ns, struct http_request *req, const char *id,
+                          json_t **rule, struct api_error *err);
+/* rule: a Neutron security_group_rule body. */
+int net_proxy_sg_rule_create(struct net_service *ns, struct http_request *req, json_t *rule,
+                             json_t **out, struct api_error *err);
+int net_proxy_sg_rule_delete(struct net_service *ns, struct http_request *req, const char *id,
+                             struct api_error *err);
+/* The caller's project's floating IPs. */
+int net_proxy_fip_list(struct net_service *ns, struct http_request *req, json_t **fips,
+                       struct api_error *err);
+int net_proxy_fip_get(struct net_service *ns, struct http_request *req, const char *id,
+                      json_t **fip, struct api_error *err);
+/* 404 FloatingIpNotFoundForAddress when the caller sees none. */
+int net_proxy_fip_find(struct net_service *ns, struct http_request *req, const char *address,
+                       json_t **fip, struct api_error *err);
+/* A new floating IP of the caller's project on that external network. */
+int net_proxy_fip_create(struct net_service *ns, struct http_request *req, const char *network_id,
+                         json_t **fip, struct api_error *err);
+int net_proxy_fip_delete(struct net_service *ns, struct http_request *req, const char *id,
+                         struct api_error *err);
+/* Associates with port_id (at fixed_ip, or its first IPv4 address), or
+ * disassociates when port_id is NULL; the router's NAT follows. */
+int net_proxy_fip_set_port(struct net_service *ns, struct http_request *req, const char *id,
+                           const char *port_id, const char *fixed_ip, struct api_error *err);
+/* Networks the caller sees (only router:external ones if asked). */
+int net_proxy_networks(struct net_service *ns, struct http_request *req, bool external_only,
+                       json_t **nets, struct api_error *err);
+int net_proxy_network_get(struct net_service *ns, struct http_request *req, const char *id,
+                          json_t **net, struct api_error *err);
 
 #endif

@@ -51,8 +51,8 @@ static int put_rule(json_t *r, struct api_error *err)
 	return rc;
 }
 
-static int sg_create_doc(const char *project, const char *name, const char *description,
-                         bool is_default, json_t **out, struct api_error *err)
+int net_sg_create_doc(const char *project, const char *name, const char *description,
+                      bool is_default, json_t **out, struct api_error *err)
 {
 	json_t *sg = json_pack("{s:s,s:s,s:b,s:b}", "name", name, "description", description,
 	                       "stateful", 1, "shared", 0);
@@ -89,8 +89,8 @@ int net_default_sg(const char *project_id, char out[37], struct api_error *err)
 		}
 	}
 	json_t *created;
-	if (sg_create_doc(project_id, "default", "Default security group", true, &created, err) !=
-	    0)
+	if (net_sg_create_doc(project_id, "default", "Default security group", true, &created,
+	                      err) != 0)
 		goto out;
 	snprintf(out, 37, "%s", net_str(created, "id"));
 	json_decref(created);
@@ -167,9 +167,9 @@ NET_HANDLER(net_sgs_create)
 	json_t *sg;
 	if (net_default_sg(project, def, err) != 0 ||
 	    net_quota_check(ns, project, NET_Q_SECURITY_GROUP, 1, err) != 0 ||
-	    sg_create_doc(project, name,
-	                  net_str(tmp, "description") ? net_str(tmp, "description") : "", false,
-	                  &sg, err) != 0) {
+	    net_sg_create_doc(project, name,
+	                      net_str(tmp, "description") ? net_str(tmp, "description") : "", false,
+	                      &sg, err) != 0) {
 		db_rollback();
 		return -1;
 	}
@@ -199,6 +199,21 @@ NET_HANDLER(net_sgs_show)
 	return 0;
 }
 
+int net_sg_update_doc(struct http_request *req, json_t *sg, json_t *in, struct api_error *err)
+{
+	const char *new_name = net_str(in, "name");
+	if (new_name && !strcmp(net_str(sg, "name"), "default") && strcmp(new_name, "default"))
+		return api_fail_typed(err, API_CONFLICT, "SecurityGroupCannotUpdateDefault",
+		                      "Updating default security group not allowed.");
+	if (new_name && !strcmp(new_name, "default") && strcmp(net_str(sg, "name"), "default"))
+		return api_fail_typed(err, API_CONFLICT, "SecurityGroupDefaultAlreadyExists",
+		                      "Default security group already exists.");
+	if (net_apply_fields(req, sg, in, sg_fields, false, "security_group", err) != 0)
+		return -1;
+	net_stamp_update(sg);
+	return net_obj_put("security_group", sg, err);
+}
+
 NET_HANDLER(net_sgs_update)
 {
 	json_t *in, *sg, *rules;
@@ -207,23 +222,8 @@ NET_HANDLER(net_sgs_update)
 	if (db_begin(err) != 0)
 		return -1;
 	if (net_get_owned(req, "security_group", http_param(req, "id"), &sg, err) != 0 ||
-	    net_if_match(req, sg, err) != 0)
-		goto fail;
-	const char *new_name = net_str(in, "name");
-	if (new_name && !strcmp(net_str(sg, "name"), "default") && strcmp(new_name, "default")) {
-		api_fail_typed(err, API_CONFLICT, "SecurityGroupCannotUpdateDefault",
-		               "Updating default security group not allowed.");
-		goto fail;
-	}
-	if (new_name && !strcmp(new_name, "default") && strcmp(net_str(sg, "name"), "default")) {
-		api_fail_typed(err, API_CONFLICT, "SecurityGroupDefaultAlreadyExists",
-		               "Default security group already exists.");
-		goto fail;
-	}
-	if (net_apply_fields(req, sg, in, sg_fields, false, "security_group", err) != 0)
-		goto fail;
-	net_stamp_update(sg);
-	if (net_obj_put("security_group", sg, err) != 0 || db_commit(err) != 0)
+	    net_if_match(req, sg, err) != 0 || net_sg_update_doc(req, sg, in, err) != 0 ||
+	    db_commit(err) != 0)
 		goto fail;
 	if (net_obj_list(req->arena, "security_group_rule", &rules, err) != 0)
 		return -1;
@@ -234,53 +234,52 @@ fail:
 	return -1;
 }
 
-NET_HANDLER(net_sgs_delete)
+int net_sg_delete_doc(struct http_request *req, json_t *sg, struct api_error *err)
 {
-	struct net_service *ns = net_of(req);
-	const char *id = http_param(req, "id");
-	json_t *sg, *ports, *rules;
-	if (db_begin(err) != 0)
-		return -1;
-	if (net_get_owned(req, "security_group", id, &sg, err) != 0 ||
-	    net_obj_list(req->arena, "port", &ports, err) != 0 ||
+	const char *id = net_str(sg, "id");
+	json_t *ports, *rules;
+	if (net_obj_list(req->arena, "port", &ports, err) != 0 ||
 	    net_obj_list(req->arena, "security_group_rule", &rules, err) != 0)
-		goto fail;
-	if (!strcmp(net_str(sg, "name"), "default") && !net_is_admin(req)) {
-		api_fail_typed(err, API_CONFLICT, "SecurityGroupCannotRemoveDefault",
-		               "Insufficient rights for removing default security group.");
-		goto fail;
-	}
+		return -1;
+	if (!strcmp(net_str(sg, "name"), "default") && !net_is_admin(req))
+		return api_fail_typed(err, API_CONFLICT, "SecurityGroupCannotRemoveDefault",
+		                      "Insufficient rights for removing default security group.");
 	size_t i, j;
 	json_t *p, *g;
-	json_array_foreach(ports, i, p) json_array_foreach(json_object_get(p, "security_groups"), j,
-	                                                   g) if (!strcmp(json_string_value(g), id))
-	{
-		api_fail_typed(err, API_CONFLICT, "SecurityGroupInUse", "Security Group %s in use.",
-		               id);
-		goto fail;
-	}
+	json_array_foreach(ports, i, p) json_array_foreach(
+	    json_object_get(p, "security_groups"), j,
+	    g) if (!strcmp(json_string_value(g),
+	                   id)) return api_fail_typed(err, API_CONFLICT, "SecurityGroupInUse",
+	                                              "Security Group %s in use.", id);
 	json_array_foreach(rules, i, g)
 	{
 		const char *owner = net_str(g, "security_group_id");
 		const char *remote = net_str(g, "remote_group_id");
 		if (!strcmp(owner, id)) {
 			if (net_obj_delete("security_group_rule", net_str(g, "id"), err) != 0)
-				goto fail;
+				return -1;
 		} else if (remote && !strcmp(remote, id)) {
-			api_fail_typed(err, API_CONFLICT, "SecurityGroupInUse",
-			               "Security Group %s in use by a rule of group %s.", id,
-			               owner);
-			goto fail;
+			return api_fail_typed(err, API_CONFLICT, "SecurityGroupInUse",
+			                      "Security Group %s in use by a rule of group %s.", id,
+			                      owner);
 		}
 	}
-	if (net_obj_delete("security_group", id, err) != 0 || db_commit(err) != 0)
-		goto fail;
-	net_dp_security_changed(ns);
+	return net_obj_delete("security_group", id, err);
+}
+
+NET_HANDLER(net_sgs_delete)
+{
+	json_t *sg;
+	if (db_begin(err) != 0)
+		return -1;
+	if (net_get_owned(req, "security_group", http_param(req, "id"), &sg, err) != 0 ||
+	    net_sg_delete_doc(req, sg, err) != 0 || db_commit(err) != 0) {
+		db_rollback();
+		return -1;
+	}
+	net_dp_security_changed(net_of(req));
 	http_reply_empty(resp, 204);
 	return 0;
-fail:
-	db_rollback();
-	return -1;
 }
 
 /* ---- rules ---- */
@@ -414,7 +413,7 @@ static json_t *any_as_null(json_t *v)
 
 /* rules: every rule, loaded once per request and kept current by the
  * caller (a bulk create checks duplicates and quota against it). */
-static int rule_create_doc(struct http_request *req, json_t *in, json_t *rules, json_t **out,
+int net_sg_rule_create_doc(struct http_request *req, json_t *in, json_t *rules, json_t **out,
                            struct api_error *err)
 {
 	json_t *tmp = net_own(req->arena, json_object());
@@ -613,7 +612,7 @@ NET_HANDLER(net_sgrs_create)
 	json_array_foreach(items, i, in)
 	{
 		json_t *r = NULL;
-		if (rule_create_doc(req, in, rules, &r, err) != 0) {
+		if (net_sg_rule_create_doc(req, in, rules, &r, err) != 0) {
 			db_rollback();
 			return -1;
 		}
