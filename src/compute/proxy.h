@@ -41,6 +41,8 @@ COMPUTE_HANDLER(compute_tenant_network_show);
  * os-security-group-default-rules, os-virtual-interfaces, the changes of
  * os-networks and os-tenant-networks). */
 COMPUTE_HANDLER(compute_gone);
+/* Nova's router's 404 for a path it has no route for (an empty id). */
+COMPUTE_HANDLER(compute_proxy_no_route);
 /* addFloatingIp / removeFloatingIp (below 2.44, 404 from there). */
 int compute_server_fip_action(struct http_request *req, const struct compute_server *s, bool add,
                               json_t *body, struct api_error *err);
@@ -52,6 +54,7 @@ int compute_server_fip_action(struct http_request *req, const struct compute_ser
 	    {"GET", V "/os-security-groups/{id}", compute_sg_show, NULL, "compute"},               \
 	    {"PUT", V "/os-security-groups/{id}", compute_sg_update, NULL, "compute"},             \
 	    {"DELETE", V "/os-security-groups/{id}", compute_sg_delete, NULL, "compute"},          \
+	    {"DELETE", V "/os-security-groups/", compute_proxy_no_route, NULL, "compute"},         \
 	    {"POST", V "/os-security-group-rules", compute_sg_rule_create, NULL, "compute"},       \
 	    {"DELETE", V "/os-security-group-rules/{id}", compute_sg_rule_delete, NULL,            \
 	     "compute"},                                                                           \

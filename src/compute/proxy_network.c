@@ -444,3 +444,10 @@ COMPUTE_HANDLER(compute_gone)
 	err->status = 410;
 	return -1;
 }
+
+COMPUTE_HANDLER(compute_proxy_no_route)
+{
+	(void)req;
+	(void)resp;
+	return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+}

@@ -251,18 +251,15 @@ int net_sg_delete_doc(struct http_request *req, json_t *sg, struct api_error *er
 	    g) if (!strcmp(json_string_value(g),
 	                   id)) return api_fail_typed(err, API_CONFLICT, "SecurityGroupInUse",
 	                                              "Security Group %s in use.", id);
+	/* Its rules go with it, and so do the rules of other groups that name
+	 * it as their remote group (Neutron's ON DELETE CASCADE). */
 	json_array_foreach(rules, i, g)
 	{
 		const char *owner = net_str(g, "security_group_id");
 		const char *remote = net_str(g, "remote_group_id");
-		if (!strcmp(owner, id)) {
-			if (net_obj_delete("security_group_rule", net_str(g, "id"), err) != 0)
-				return -1;
-		} else if (remote && !strcmp(remote, id)) {
-			return api_fail_typed(err, API_CONFLICT, "SecurityGroupInUse",
-			                      "Security Group %s in use by a rule of group %s.", id,
-			                      owner);
-		}
+		if ((!strcmp(owner, id) || (remote && !strcmp(remote, id))) &&
+		    net_obj_delete("security_group_rule", net_str(g, "id"), err) != 0)
+			return -1;
 	}
 	return net_obj_delete("security_group", id, err);
 }

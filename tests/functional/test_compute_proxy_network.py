@@ -203,8 +203,15 @@ def test_security_group_rules(fake, unique):
                    token=token).status_code == 404
     nova_error(fake.nova("DELETE", rules + "/" + ssh["id"], token=token), 404)
     nova_error(fake.nova("DELETE", rules + "/nope", token=token), 400)
-    # A group a rule of another group names is in use (Nova: 400).
-    nova_error(fake.nova("DELETE", "/os-security-groups/" + peer["id"], token=token), 400)
+    # Deleting a group deletes the rules naming it (Neutron's cascade).
+    r = fake.nova("DELETE", "/os-security-groups/" + peer["id"], token=token)
+    validate(sg_schema.delete_security_group, r)
+    assert neutron(fake, "GET", "/security-group-rules/" + from_peer["id"],
+                   token=token).status_code == 404
+    assert [x["id"] for x in fake.nova("GET", "/os-security-groups/" + sg["id"],
+                                       token=token).json()["security_group"]["rules"]] == [
+        icmp["id"]]
+    nova_error(fake.nova("DELETE", "/os-security-groups/", token=token), 404)
     nova_error(fake.nova("POST", rules, token=token, mv="2.36", json={
         "security_group_rule": {}}), 404)
 
@@ -381,3 +388,16 @@ def test_nova_network_apis_are_gone(fake, image, unique):
                 ("DELETE", "/os-security-group-default-rules/1")):
             nova_error(fake.nova(method, path, token=token, mv=mv, json={}), 410)
     fake.nova("DELETE", "/servers/" + server["id"], token=token)
+
+
+def test_neutron_deletes_the_rules_naming_a_deleted_group(fake, unique):
+    token, _, _ = make_project(fake, unique)
+    a, b = (neutron(fake, "POST", "/security-groups", token=token, json={
+        "security_group": {"name": unique + n}}).json()["security_group"] for n in "ab")
+    r = neutron(fake, "POST", "/security-group-rules", token=token, json={
+        "security_group_rule": {"security_group_id": a["id"], "direction": "ingress",
+                                "remote_group_id": b["id"]}})
+    assert r.status_code == 201, r.text
+    assert neutron(fake, "DELETE", "/security-groups/" + b["id"], token=token).status_code == 204
+    assert neutron(fake, "GET", "/security-group-rules/" + r.json()["security_group_rule"]["id"],
+                   token=token).status_code == 404
