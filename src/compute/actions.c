@@ -950,9 +950,13 @@ COMPUTE_HANDLER(compute_server_action)
 		rc = compute_server_sg_action(req, &s, key[0] == 'a', arg, err);
 	else if (strcmp(key, "addFloatingIp") == 0 || strcmp(key, "removeFloatingIp") == 0)
 		rc = compute_server_fip_action(req, &s, key[0] == 'a', body, err);
-	else if (strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
+	else if (strcmp(key, "addFixedIp") == 0 || strcmp(key, "removeFixedIp") == 0)
+		rc = compute_server_fixed_ip_action(req, &s, key[0] == 'a', body, err);
+	else if (strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
+	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
 	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "addFixedIp") == 0 ||
-	         strcmp(key, "removeFixedIp") == 0) {
+	         strcmp(key, "removeFixedIp") == 0 || strcmp(key, "addFloatingIp") == 0 ||
+	         strcmp(key, "removeFloatingIp") == 0) {
 		/* The nova-network era actions are gone from 2.44 (404). */
 		if ((strstr(key, "Fixed") != NULL || strstr(key, "Floating") != NULL) &&
 		    compute_mv(req) >= 44)

@@ -47,6 +47,10 @@ COMPUTE_HANDLER(compute_proxy_no_route);
 int compute_server_fip_action(struct http_request *req, const struct compute_server *s, bool add,
                               json_t *body, struct api_error *err);
 
+/* addFixedIp / removeFixedIp (below 2.44, 404 from there). */
+int compute_server_fixed_ip_action(struct http_request *req, const struct compute_server *s,
+                                   bool add, json_t *body, struct api_error *err);
+
 /* Their routes, for the table in routes.c (V: the "/v2.1" prefix). */
 #define COMPUTE_PROXY_ROUTES(V)                                                                    \
 	{"GET", V "/os-security-groups", compute_sg_list, NULL, "compute"},                        \

@@ -13,6 +13,7 @@
 #include "compute/proxy.h"
 #include "core/config.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "network/network.h"
 #include "service.h"
 
@@ -322,6 +323,61 @@ int compute_server_fip_action(struct http_request *req, const struct compute_ser
 		return -1;
 	return add ? add_floating_ip(req, ns, s, arg, err)
 	           : remove_floating_ip(req, ns, s, arg, err);
+}
+
+/* addFixedIp {"networkId"} / removeFixedIp {"address"} (below 2.44). Nova
+ * casts them to the compute host and answers 202 once the body, the server
+ * and its lock are checked; a failure there is only logged, and so here. */
+int compute_server_fixed_ip_action(struct http_request *req, const struct compute_server *s,
+                                   bool add, json_t *body, struct api_error *err)
+{
+	const char *key = add ? "addFixedIp" : "removeFixedIp";
+	struct net_service *ns;
+	if (compute_mv(req) >= 44)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	json_t *arg = json_object_get(body, key);
+	if (json_object_size(body) != 1 || !json_is_object(arg))
+		return api_fail(err, API_BAD_REQUEST, "Invalid input for field/attribute %s.", key);
+	const char *k;
+	json_t *v;
+	json_object_foreach(
+	    arg, k,
+	    v) if (strcmp(k, add ? "networkId"
+	                         : "address")) return api_fail(err, API_BAD_REQUEST,
+	                                                       "Invalid input for field/attribute "
+	                                                       "%s. Additional properties are not "
+	                                                       "allowed ('%s' "
+	                                                       "was unexpected)",
+	                                                       key, k);
+	char netid[64] = "";
+	v = json_object_get(arg, add ? "networkId" : "address");
+	if (!v)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute %s. '%s' is a required property",
+		                key, add ? "networkId" : "address");
+	if (add) {
+		if (json_is_number(v))
+			snprintf(netid, sizeof(netid), "%g", json_number_value(v));
+		else if (json_is_string(v) && json_string_length(v) >= 1 &&
+		         json_string_length(v) <= 36)
+			snprintf(netid, sizeof(netid), "%s", json_string_value(v));
+		else
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for field/attribute networkId.");
+	} else if (!ip_address(v)) {
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute address. Value: %s. is not a "
+		                "'ip-address'",
+		                json_is_string(v) ? json_string_value(v) : "(value)");
+	}
+	if (compute_check_lock(req, s, err) != 0 || compute_proxy_net(req, NULL, &ns, err) != 0)
+		return -1;
+	struct api_error failed;
+	int rc = add ? net_server_fixed_ip_add(ns, s->id, netid, &failed)
+	             : net_server_fixed_ip_remove(ns, s->id, json_string_value(v), &failed);
+	if (rc != 0)
+		log_warn("%s on server %s failed: %s", key, s->id, failed.message);
+	return 0;
 }
 
 /* ---- os-networks, os-tenant-networks ---- */

@@ -617,3 +617,98 @@ int net_port_floating_ips(struct net_service *ns, const char *port_id, struct ar
 	}
 	return 0;
 }
+
+/* Nova's add_fixed_ip_to_instance: the first of the server's ports on the
+ * network gets one more address, from the first subnet with room. */
+int net_server_fixed_ip_add(struct net_service *ns, const char *server_id, const char *network_id,
+                            struct api_error *err)
+{
+	struct arena *a = arena_new();
+	json_t *subnets, *all;
+	int rc = -1;
+	if (db_begin(err) != 0)
+		goto out;
+	if (net_subnets_of(a, network_id, &subnets, err) != 0 ||
+	    net_obj_list(a, "port", &all, err) != 0)
+		goto fail;
+	json_t *mine = server_ports(a, all, server_id);
+	size_t i, j;
+	json_t *p, *s;
+	json_array_foreach(mine, i, p)
+	{
+		if (strcmp(net_str(p, "network_id"), network_id))
+			continue;
+		json_array_foreach(subnets, j, s)
+		{
+			char ip[46];
+			struct api_error e2 = {0};
+			if (net_subnet_take_ip(a, s, NULL, net_str(p, "id"),
+			                       net_str(p, "mac_address"), ip, &e2) != 0) {
+				if (e2.status == 409)
+					continue;
+				*err = e2;
+				goto fail;
+			}
+			json_array_append_new(json_object_get(p, "fixed_ips"),
+			                      json_pack("{s:s,s:s}", "subnet_id", net_str(s, "id"),
+			                                "ip_address", ip));
+			net_stamp_update(p);
+			if (net_obj_put("port", p, err) != 0 || db_commit(err) != 0)
+				goto fail;
+			net_dp_ports_changed(ns, network_id);
+			net_dp_security_changed(ns);
+			rc = 0;
+			goto out;
+		}
+	}
+	api_fail_typed(err, API_BAD_REQUEST, "NetworkNotFoundForInstance",
+	               "Network could not be found for instance %s.", server_id);
+fail:
+	db_rollback();
+out:
+	arena_free(a);
+	return rc;
+}
+
+/* Nova's remove_fixed_ip_from_instance: the address leaves the server's
+ * port that has it. */
+int net_server_fixed_ip_remove(struct net_service *ns, const char *server_id, const char *address,
+                               struct api_error *err)
+{
+	struct arena *a = arena_new();
+	json_t *all;
+	int rc = -1;
+	if (db_begin(err) != 0)
+		goto out;
+	if (net_obj_list(a, "port", &all, err) != 0)
+		goto fail;
+	json_t *mine = server_ports(a, all, server_id);
+	size_t i, j;
+	json_t *p, *f;
+	json_array_foreach(mine, i, p)
+	{
+		json_t *ips = json_object_get(p, "fixed_ips");
+		json_array_foreach(ips, j, f)
+		{
+			if (strcmp(net_str(f, "ip_address"), address))
+				continue;
+			if (net_ip_release(net_str(p, "network_id"), address, err) != 0)
+				goto fail;
+			json_array_remove(ips, j);
+			net_stamp_update(p);
+			if (net_obj_put("port", p, err) != 0 || db_commit(err) != 0)
+				goto fail;
+			net_dp_ports_changed(ns, net_str(p, "network_id"));
+			net_dp_security_changed(ns);
+			rc = 0;
+			goto out;
+		}
+	}
+	api_fail_typed(err, API_BAD_REQUEST, "FixedIpNotFoundForInstance",
+	               "Instance %s doesn't have fixed IP '%s'.", server_id, address);
+fail:
+	db_rollback();
+out:
+	arena_free(a);
+	return rc;
+}

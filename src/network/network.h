@@ -101,6 +101,15 @@ int net_server_ports_list(struct net_service *ns, const char *server_id, struct 
 int net_port_floating_ips(struct net_service *ns, const char *port_id, struct arena *a,
                           json_t **fips, struct api_error *err);
 
+/* Nova's addFixedIp/removeFixedIp: one more address on the server's port
+ * on network_id (from its first subnet with room; 400 when the server has
+ * no port there or no room), or address removed from the port holding it
+ * (400 when none does); DHCP and anti-spoofing follow. */
+int net_server_fixed_ip_add(struct net_service *ns, const char *server_id, const char *network_id,
+                            struct api_error *err);
+int net_server_fixed_ip_remove(struct net_service *ns, const char *server_id, const char *address,
+                               struct api_error *err);
+
 /* os-interface detach / server delete: ports network created for the server
  * are deleted, ports the user gave (port_id) are unbound (device_id and
  * binding cleared) and kept; their taps, DHCP entries and rules go. A

@@ -401,3 +401,42 @@ def test_neutron_deletes_the_rules_naming_a_deleted_group(fake, unique):
     assert neutron(fake, "DELETE", "/security-groups/" + b["id"], token=token).status_code == 204
     assert neutron(fake, "GET", "/security-group-rules/" + r.json()["security_group_rule"]["id"],
                    token=token).status_code == 404
+
+
+def test_add_and_remove_fixed_ip(fake, image, unique):
+    token, _, _ = make_project(fake, unique)
+    net, subnet, _ = project_network(fake, token, unique, "10.94.0.0/24")
+    server = boot(fake, image, unique, token, [{"uuid": net["id"]}])
+    act = "/servers/%s/action" % server["id"]
+    r = fake.nova("POST", act, token=token, json={"addFixedIp": {"networkId": net["id"]}})
+    assert r.status_code == 202, r.text
+    port = neutron(fake, "GET", "/ports?device_id=" + server["id"], token=token).json()[
+        "ports"][0]
+    ips = [f["ip_address"] for f in port["fixed_ips"]]
+    assert len(ips) == 2 and all(f["subnet_id"] == subnet["id"] for f in port["fixed_ips"])
+    addrs = fake.nova("GET", "/servers/" + server["id"], token=token).json()["server"][
+        "addresses"][unique]
+    assert sorted(a["addr"] for a in addrs) == sorted(ips)
+    r = fake.nova("POST", act, token=token, json={"removeFixedIp": {"address": ips[0]}})
+    assert r.status_code == 202, r.text
+    port = neutron(fake, "GET", "/ports/" + port["id"], token=token).json()["port"]
+    assert [f["ip_address"] for f in port["fixed_ips"]] == ips[1:]
+    # The address is free again: Neutron can hand it out.
+    r = neutron(fake, "POST", "/ports", token=token, json={"port": {
+        "network_id": net["id"], "fixed_ips": [{"ip_address": ips[0]}]}})
+    assert r.status_code == 201, r.text
+    # As Nova's cast: what fails past the checks is only logged.
+    assert fake.nova("POST", act, token=token, json={
+        "removeFixedIp": {"address": "10.94.0.250"}}).status_code == 202
+    nova_error(fake.nova("POST", act, token=token, json={"removeFixedIp": {"address": "x"}}),
+               400)
+    nova_error(fake.nova("POST", act, token=token, json={"addFixedIp": {}}), 400)
+    nova_error(fake.nova("POST", act, token=token,
+                         json={"addFixedIp": {"networkId": net["id"], "x": 1}}), 400)
+    nova_error(fake.nova("POST", act, token=token, mv="2.44",
+                         json={"addFixedIp": {"networkId": net["id"]}}), 404)
+    assert fake.nova("POST", act, token=token, json={"lock": None}).status_code == 202
+    nova_error(fake.nova("POST", act, token=token, json={
+        "addFixedIp": {"networkId": net["id"]}}), 409)
+    fake.nova("POST", act, token=token, json={"unlock": None})
+    fake.nova("DELETE", "/servers/" + server["id"], token=token)
