@@ -205,7 +205,8 @@ COMPUTE_HANDLER(compute_sg_list)
 	    query_count(req, "limit", 1000, &limit, err) != 0 ||
 	    query_count(req, "offset", 0, &offset, err) != 0)
 		return -1;
-	if (limit > 1000)
+	/* Nova's common.limited: 0 or more than osapi_max_limit is the max. */
+	if (limit == 0 || limit > 1000)
 		limit = 1000;
 	bool all = compute_is_admin(req) && http_query_has(req, "all_tenants");
 	if (net_proxy_sg_list(ns, req, all, &groups, err) != 0)
