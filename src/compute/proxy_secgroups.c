@@ -149,13 +149,14 @@ static int validate_id(const char *id, struct api_error *err)
 static int validate_property(json_t *v, const char *what, struct api_error *err)
 {
 	if (!json_is_string(v))
-		return api_fail(err, API_BAD_REQUEST,
-		                "Invalid input received: %s is not a string or unicode", what);
-	if (json_string_length(v) > 255)
-		return api_fail(err, API_BAD_REQUEST,
-		                "Invalid input received: %s has a maximum character requirement "
-		                "of 255.",
-		                what);
+		return api_fail(err, API_BAD_REQUEST, "%s is not a string or unicode", what);
+	/* oslo's check_string_length counts characters, not bytes. */
+	size_t chars = 0;
+	for (const unsigned char *c = (const unsigned char *)json_string_value(v); *c; c++)
+		chars += (*c & 0xc0) != 0x80;
+	if (chars > 255)
+		return api_fail(err, API_BAD_REQUEST, "%s has %zu characters, more than 255.", what,
+		                chars);
 	return 0;
 }
 
