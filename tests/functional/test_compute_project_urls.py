@@ -41,4 +41,7 @@ def test_another_projects_id_in_the_url_is_refused(fake, image, unique):
     assert fake.nova("GET", "/servers/detail", token=token).status_code == 200
     assert fake.nova("GET", "/%s/no-such-api" % pid, token=token).status_code == 501
     # the APIs Nova removed stay 404 behind the project id too
-    assert fake.nova("GET", "/%s/os-fping" % pid, token=token, mv="2.36").status_code == 404
+    assert fake.nova("GET", "/%s/os-security-groups" % pid, token=token,
+                     mv="2.36").status_code == 404
+    # and the nova-network ones Nova answers 410 Gone
+    assert fake.nova("GET", "/%s/os-fping" % pid, token=token).status_code == 410
