@@ -39,12 +39,17 @@ struct object_svc {
 	pthread_mutex_t expirer_mu;
 	pthread_cond_t expirer_cv;
 	bool expirer_running, expirer_stop;
+	struct object_dirsync *dirsync; /* sync.c */
 };
 
 /* One object of the index. file names the data file below root. */
 struct object_row {
 	const char *account, *container, *name, *file, *etag, *content_type;
 	const char *manifest; /* DLO "container/prefix", or NULL */
+	/* Hex MD5 of the data file's own bytes (the ETag but for SLO
+	 * manifests), for commits only: recorded in the file's xattr. NULL:
+	 * unknown, the commit then syncs in the strict order (store.c). */
+	const char *data_md5;
 	int64_t size, delete_at;
 	double modified;
 	bool slo;
@@ -132,23 +137,53 @@ int object_db_account_usage(const char *account, int64_t *containers, int64_t *o
 
 /* ---- store.c: files on disk ---- */
 const char *object_store_path(struct arena *a, const struct object_svc *svc, const char *file);
-/* A new temporary file in svc->tmp; *path is arena-owned. */
+/* Tries O_TMPFILE once (start-up): object_store_tmp uses it if it works. */
+void object_store_probe(const struct object_svc *svc);
+/* A new temporary file: unnamed (O_TMPFILE; *path NULL) or in svc->tmp
+ * (*path arena-owned). */
 int object_store_tmp(struct arena *a, const struct object_svc *svc, int *fd, char **path,
                      struct api_error *err);
-/* Makes the written temporary file row's data: fsync, rename into place,
- * fsync the directory, then index it (replacing an older version, whose
+/* Closes a temporary file that is not to be committed (removes its name). */
+void object_store_discard(int fd, const char *tmp);
+/* Makes the written temporary file row's data: links it into place, syncs
+ * it and its directory, then indexes it (replacing an older version, whose
  * file goes). Fills row->file. The fd stays the caller's. */
-int object_store_commit(struct arena *a, const struct object_svc *svc, int fd, const char *tmp,
+int object_store_commit(struct arena *a, struct object_svc *svc, int fd, const char *tmp,
                         struct object_row *row, struct api_error *err);
 /* Removes the object's data, then its row. */
-int object_store_delete(struct arena *a, const struct object_svc *svc, const struct object_row *row,
+int object_store_delete(struct arena *a, struct object_svc *svc, const struct object_row *row,
                         struct api_error *err);
 /* Removes expired objects for good (reads already treat them as absent). */
-int object_store_expire(struct arena *a, const struct object_svc *svc, int *expired,
+int object_store_expire(struct arena *a, struct object_svc *svc, int *expired,
                         struct api_error *err);
 /* Start-up check: temporaries removed, rows without data dropped, data
- * without rows re-indexed from the file's extended attribute. */
-int object_store_recover(const struct object_svc *svc, struct api_error *err);
+ * without rows re-indexed from the file's extended attribute (if whole). */
+int object_store_recover(struct object_svc *svc, struct api_error *err);
+
+/* ---- ingest.c: a PUT body into a temporary file, with its MD5 ---- */
+struct object_ingest;
+/* expect: the Content-Length, -1 if unknown. Cleaned up with the arena. */
+struct object_ingest *object_ingest_open(struct arena *a, const struct object_svc *svc,
+                                         int64_t expect, struct api_error *err);
+int object_ingest_write(struct object_ingest *g, const char *data, size_t len,
+                        struct api_error *err);
+/* Writes what is gathered, then extra (extra_len bytes), and gives the hex
+ * MD5 of all the file's bytes. */
+int object_ingest_finish(struct object_ingest *g, const char *extra, size_t extra_len, char hex[33],
+                         struct api_error *err);
+int object_ingest_fd(const struct object_ingest *g);
+const char *object_ingest_tmp(const struct object_ingest *g);
+void object_ingest_committed(struct object_ingest *g); /* closes the fd */
+void object_ingest_abort(struct object_ingest *g);
+
+/* ---- sync.c: group commit of directory syncs ---- */
+int object_dirsync_start(struct object_svc *svc, struct api_error *err);
+void object_dirsync_stop(struct object_svc *svc);
+/* After a link into or unlink from <root>/<dir as %02x>: a ticket for an
+ * fsync of that directory starting after now. */
+uint64_t object_dirsync_request(struct object_svc *svc, int dir);
+/* Waits for the ticket's fsync (or a later one) to end. */
+int object_dirsync_wait(struct object_svc *svc, int dir, uint64_t ticket, struct api_error *err);
 
 /* ---- access.c ---- */
 enum object_op { OBJECT_READ, OBJECT_LIST, OBJECT_WRITE };

@@ -21,9 +21,7 @@ struct put_state {
 	struct object_target t;
 	struct object_container c;
 	struct object_row row;
-	int fd;
-	char *tmp;
-	EVP_MD_CTX *md5;
+	struct object_ingest *in;
 	uint64_t got;
 	int64_t expect; /* Content-Length, -1 when chunked */
 	int64_t old_size;
@@ -138,28 +136,13 @@ static int put_write(void *state, const char *data, size_t len, struct api_error
 		p->len += len;
 		return 0;
 	}
-	EVP_DigestUpdate(p->md5, data, len);
-	while (len) {
-		ssize_t w = write(p->fd, data, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return api_fail(err, API_INTERNAL, "cannot write the object: %s",
-			                strerror(errno));
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return object_ingest_write(p->in, data, len, err);
 }
 
 static void put_abort(void *state)
 {
 	struct put_state *p = state;
-	if (p->fd >= 0) {
-		close(p->fd);
-		unlink(p->tmp);
-	}
-	p->fd = -1;
+	object_ingest_abort(p->in);
 }
 
 static void created(struct http_request *req, struct http_response *resp,
@@ -177,7 +160,7 @@ static int put_finish(void *state, struct http_request *req, struct http_respons
                       struct api_error *err)
 {
 	struct put_state *p = state;
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	char hex[2 * EVP_MAX_MD_SIZE + 1], data_hex[33];
 	if (p->expect >= 0 && (int64_t)p->got != p->expect)
 		return api_fail(err, API_BAD_REQUEST,
 		                "The body was shorter than its Content-Length.");
@@ -187,11 +170,8 @@ static int put_finish(void *state, struct http_request *req, struct http_respons
 		if (object_slo_validate(req->arena, &p->t, p->buf ? p->buf : "", p->len, &stored,
 		                        &total, hex, err) != 0)
 			return -1;
-		size_t n = strlen(stored);
-		EVP_DigestUpdate(p->md5, stored, n);
-		if (write(p->fd, stored, n) != (ssize_t)n)
-			return api_fail(err, API_INTERNAL, "cannot write the manifest: %s",
-			                strerror(errno));
+		if (object_ingest_finish(p->in, stored, strlen(stored), data_hex, err) != 0)
+			return -1;
 		p->row.slo = true;
 		p->row.size = total;
 		const char *want = http_header(req, "ETag");
@@ -199,7 +179,9 @@ static int put_finish(void *state, struct http_request *req, struct http_respons
 			return api_fail(err, API_UNPROCESSABLE,
 			                "The requested ETag did not match the one computed.");
 	} else {
-		hex_digest(p->md5, hex);
+		if (object_ingest_finish(p->in, NULL, 0, hex, err) != 0)
+			return -1;
+		memcpy(data_hex, hex, sizeof(data_hex));
 		const char *want = http_header(req, "ETag");
 		if (want && !object_etag_matches(want, hex))
 			return api_fail(
@@ -209,16 +191,17 @@ static int put_finish(void *state, struct http_request *req, struct http_respons
 		p->row.size = (int64_t)p->got;
 	}
 	p->row.etag = arena_strdup(req->arena, hex);
+	p->row.data_md5 = arena_strdup(req->arena, data_hex);
 	if (object_quota_check(req->arena, &p->t, p->c.meta, p->row.size - p->old_size, !p->existed,
 	                       err) != 0)
 		return -1;
 	if (p->existed && object_versions_archive(req->arena, &p->t, p->c.meta, err) != 0)
 		return -1;
 	p->row.modified = object_now();
-	if (object_store_commit(req->arena, p->t.svc, p->fd, p->tmp, &p->row, err) != 0)
+	if (object_store_commit(req->arena, p->t.svc, object_ingest_fd(p->in),
+	                        object_ingest_tmp(p->in), &p->row, err) != 0)
 		return -1;
-	close(p->fd);
-	p->fd = -1;
+	object_ingest_committed(p->in);
 	created(req, resp, &p->row);
 	return 0;
 }
@@ -336,6 +319,7 @@ int object_copy_into(struct http_request *req, struct object_target *src, struct
 	    (existed && object_versions_archive(a, dst, dc.meta, err) != 0))
 		goto fail;
 	hex_digest(md, hex);
+	row.data_md5 = arena_strdup(a, hex);
 	row.etag = raw_manifest ? srow.etag : arena_strdup(a, hex);
 	row.size = raw_manifest ? srow.size : (int64_t)total;
 	row.modified = object_now();
@@ -351,8 +335,7 @@ int object_copy_into(struct http_request *req, struct object_target *src, struct
 	http_header_set(resp, "X-Copied-From-Last-Modified", object_http_date(a, srow.modified));
 	return 0;
 fail:
-	close(fd);
-	unlink(tmp);
+	object_store_discard(fd, tmp);
 	return -1;
 }
 
@@ -361,7 +344,6 @@ int object_put(struct http_request *req, struct http_response *resp, struct http
 {
 	struct put_state *p = arena_alloc(req->arena, sizeof(*p));
 	p->req = req;
-	p->fd = -1;
 	bool extract;
 	if (object_extract_upload(req, resp, sink, &extract, err) != 0)
 		return -1;
@@ -429,11 +411,8 @@ int object_put(struct http_request *req, struct http_response *resp, struct http
 		return -1;
 	const char *mm = http_query(req, "multipart-manifest");
 	p->manifest = mm && !strcmp(mm, "put");
-	if (object_store_tmp(req->arena, p->t.svc, &p->fd, &p->tmp, err) != 0)
+	if (!(p->in = object_ingest_open(req->arena, p->t.svc, p->manifest ? 0 : p->expect, err)))
 		return -1;
-	p->md5 = EVP_MD_CTX_new();
-	arena_defer(req->arena, md_free, p->md5);
-	EVP_DigestInit_ex(p->md5, EVP_md5(), NULL);
 	sink->write = put_write;
 	sink->finish = put_finish;
 	sink->abort = put_abort;

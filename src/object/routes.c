@@ -193,7 +193,9 @@ static int object_start(const struct stackd_env *env, void **state, struct api_e
 		if (make_dir(sub, err) != 0)
 			return -1;
 	}
-	if (db_migrate("object", object_migrations, object_migrations_count, err) != 0 ||
+	object_store_probe(svc);
+	if (object_dirsync_start(svc, err) != 0 ||
+	    db_migrate("object", object_migrations, object_migrations_count, err) != 0 ||
 	    object_store_recover(svc, err) != 0)
 		return -1;
 	if (object_expirer_start(svc, err) != 0 ||
@@ -205,6 +207,7 @@ static int object_start(const struct stackd_env *env, void **state, struct api_e
 static void object_stop(void *state)
 {
 	object_expirer_stop(state);
+	object_dirsync_stop(state);
 	free(state);
 }
 

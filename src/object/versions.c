@@ -5,7 +5,9 @@
  * X-Versions-Location (stack mode) the same happens on overwrite, and a
  * DELETE restores the newest archived version instead of removing it. */
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,10 +37,21 @@ static int copy_row(struct arena *a, struct object_svc *svc, const struct object
 	row.container = container;
 	row.name = name;
 	row.modified = object_now();
-	if (object_copy_pieces(&piece, 1, fd, NULL, err) != 0 ||
-	    object_store_commit(a, svc, fd, tmp, &row, err) != 0) {
-		close(fd);
-		unlink(tmp);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md)
+		abort();
+	EVP_DigestInit_ex(md, EVP_md5(), NULL);
+	int rc = object_copy_pieces(&piece, 1, fd, md, err);
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *hex = arena_alloc(a, 2 * EVP_MAX_MD_SIZE + 1);
+	EVP_DigestFinal_ex(md, d, &n);
+	EVP_MD_CTX_free(md);
+	for (unsigned i = 0; i < n; i++)
+		sprintf(hex + 2 * i, "%02x", d[i]);
+	row.data_md5 = hex;
+	if (rc != 0 || object_store_commit(a, svc, fd, tmp, &row, err) != 0) {
+		object_store_discard(fd, tmp);
 		return -1;
 	}
 	close(fd);

@@ -87,6 +87,7 @@ int object_writer_commit(struct arena *a, struct object_writer *w, struct api_er
 	for (unsigned i = 0; i < n; i++)
 		sprintf(hex + 2 * i, "%02x", d[i]);
 	w->row.etag = hex;
+	w->row.data_md5 = hex;
 	w->row.size = (int64_t)w->got;
 	if (object_quota_check(a, &w->t, w->c.meta, w->row.size - w->old_size, !w->existed, err) !=
 	        0 ||
@@ -104,7 +105,6 @@ void object_writer_abort(struct object_writer *w)
 {
 	if (!w || w->fd < 0)
 		return;
-	close(w->fd);
-	unlink(w->tmp);
+	object_store_discard(w->fd, w->tmp);
 	w->fd = -1;
 }

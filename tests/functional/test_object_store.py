@@ -216,6 +216,20 @@ def test_expirer_removes_expired_data():
         d.cleanup()
 
 
+def upload_fds(d):
+    """The daemon's open unnamed (O_TMPFILE) files under its objects dir."""
+    objects = os.path.join(d.data_dir, "objects") + "/#"
+    fds = []
+    for fd in os.listdir("/proc/%d/fd" % d.proc.pid):
+        try:
+            target = os.readlink("/proc/%d/fd/%s" % (d.proc.pid, fd))
+        except OSError:
+            continue
+        if target.startswith(objects):
+            fds.append(target)
+    return fds
+
+
 def test_abandoned_upload_leaves_nothing():
     import socket
     d = Daemon()
@@ -229,12 +243,13 @@ def test_abandoned_upload_leaves_nothing():
         s.sendall(b"x" * 1000000)
         time.sleep(0.5)
         tmp = os.path.join(d.data_dir, "objects", "tmp")
-        assert len(os.listdir(tmp)) == 1
+        # the upload's file: unnamed (O_TMPFILE, open in the daemon) or in tmp/
+        assert len(os.listdir(tmp)) + len(upload_fds(d)) == 1
         s.close()
         deadline = time.time() + 10
-        while os.listdir(tmp) and time.time() < deadline:
+        while (os.listdir(tmp) or upload_fds(d)) and time.time() < deadline:
             time.sleep(0.2)
-        assert os.listdir(tmp) == []
+        assert os.listdir(tmp) == [] and upload_fds(d) == []
         assert d.req("GET", "/c/partial").status_code == 404
         assert glob.glob(os.path.join(d.data_dir, "objects", "??", "*")) == []
     finally:
