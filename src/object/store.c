@@ -1,6 +1,8 @@
 /* Object data on disk. A name never becomes a path: the data file of
  * account/container/object is <root>/<hh>/<sha256 of the three>-<time>-<rand>
- * (hh: first byte of the hash). It is written as an unnamed file (O_TMPFILE
+ * (hh: the commit's time in seconds modulo 256; files written before
+ * 2026-12-06 used the hash's first byte: the row names the file either
+ * way). It is written as an unnamed file (O_TMPFILE
  * in <root>, or a temporary file in <root>/tmp where the filesystem has no
  * O_TMPFILE), linked into place, made durable, and only then does the index
  * row point at it; the row is the commit point. Each file carries its row
@@ -246,7 +248,11 @@ int object_store_commit(struct arena *a, struct object_svc *svc, int fd, const c
 	char rnd[37];
 	ids_uuid4(rnd);
 	rnd[8] = '\0';
-	row->file = arena_printf(a, "%.2s/%s-%.5f-%s", hash, hash, row->modified, rnd);
+	/* The directory follows the second of the commit, not the name, so
+	 * that concurrent PUTs link into the same directory and share its
+	 * fsync (sync.c); over time files spread evenly over the 256. */
+	row->file = arena_printf(a, "%02x/%s-%.5f-%s", (unsigned)((uint64_t)row->modified & 255),
+	                         hash, row->modified, rnd);
 	json_t *rec = row_record(row);
 	char *text = json_dumps(rec, JSON_COMPACT);
 	json_decref(rec);
