@@ -1,6 +1,7 @@
 /* Object PUT: checks (length or chunking, size limit, quotas, If-None-Match,
  * expiry headers), then the body streams into a temporary file with its MD5
- * computed on the way; at the end the ETag is checked (422) and the file is
+ * computed on the way (ingest.c: batched writes, MD5 on a second thread for
+ * large bodies); at the end the ETag is checked (422) and the file is
  * committed (store.c) before the 201. SLO manifests (multipart-manifest=put)
  * are buffered, validated and stored as the object's data. X-Copy-From and
  * COPY copy another object's whole body the same way. */

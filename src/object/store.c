@@ -34,10 +34,10 @@
  *    temporary name in <root>/tmp cost ext4 a directory block and inode
  *    written at the file's fsync), and a crash leaves no temporary file. */
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +152,8 @@ static int place(int fd, const char *tmp, const char *final, struct api_error *e
 		return api_fail(err, API_INTERNAL, "cannot place the object: %s", strerror(errno));
 	return 0;
 }
+
+static pthread_mutex_t commit_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *name_hash(struct arena *a, const struct object_row *row)
 {
@@ -278,12 +280,19 @@ int object_store_commit(struct arena *a, struct object_svc *svc, int fd, const c
 		api_fail(err, API_INTERNAL, "cannot sync the object: %s", strerror(e));
 		goto fail;
 	}
-	if (db_begin(err) != 0)
-		goto fail;
-	if (upsert(a, row, &old, err) != 0 || db_commit(err) != 0) {
+	/* One index write at a time from this service's threads: a writer
+	 * that finds SQLite's write lock taken sleeps 1 ms or more in SQLite's
+	 * busy handler (the lock itself is held for a fraction of that); one
+	 * waiting here is woken as soon as the lock is free. */
+	pthread_mutex_lock(&commit_mu);
+	int rc = db_begin(err);
+	if (rc == 0 && (upsert(a, row, &old, err) != 0 || db_commit(err) != 0)) {
 		db_rollback();
-		goto fail;
+		rc = -1;
 	}
+	pthread_mutex_unlock(&commit_mu);
+	if (rc != 0)
+		goto fail;
 	if (old && strcmp(old, row->file) != 0)
 		unlink(object_store_path(a, svc, old));
 	return 0;
@@ -308,7 +317,10 @@ int object_store_delete(struct arena *a, struct object_svc *svc, const struct ob
 	db_bind_text(st, 2, row->container);
 	db_bind_text(st, 3, row->name);
 	db_bind_text(st, 4, row->file);
-	return db_exec_stmt(st, err);
+	pthread_mutex_lock(&commit_mu);
+	int rc = db_exec_stmt(st, err);
+	pthread_mutex_unlock(&commit_mu);
+	return rc;
 }
 
 /* ---- the start-up check ---- */
