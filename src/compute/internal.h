@@ -322,6 +322,17 @@ COMPUTE_HANDLER(compute_server_group_list);
 COMPUTE_HANDLER(compute_server_group_create);
 COMPUTE_HANDLER(compute_server_group_show);
 COMPUTE_HANDLER(compute_server_group_delete);
+/* proxy_images.c: /images below 2.36 */
+COMPUTE_HANDLER(compute_image_list);
+COMPUTE_HANDLER(compute_image_detail);
+COMPUTE_HANDLER(compute_image_show);
+COMPUTE_HANDLER(compute_image_delete);
+COMPUTE_HANDLER(compute_image_metadata_list);
+COMPUTE_HANDLER(compute_image_metadata_create);
+COMPUTE_HANDLER(compute_image_metadata_replace);
+COMPUTE_HANDLER(compute_image_metadata_show);
+COMPUTE_HANDLER(compute_image_metadata_put);
+COMPUTE_HANDLER(compute_image_metadata_delete);
 
 /* ---- aggregates.c ---- */
 /* The availability zone of host: the one an aggregate of the host names,

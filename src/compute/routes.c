@@ -133,6 +133,17 @@ static const struct http_route routes[] = {
     {"DELETE", V "/os-server-groups/{group_id}", compute_server_group_delete, NULL, "compute"},
     /* Nova's proxies to Neutron and the nova-network APIs it answers 410. */
     COMPUTE_PROXY_ROUTES(V),
+    {"GET", V "/images", compute_image_list, NULL, "compute"},
+    {"GET", V "/images/detail", compute_image_detail, NULL, "compute"},
+    {"GET", V "/images/{image_id}", compute_image_show, NULL, "compute"},
+    {"DELETE", V "/images/{image_id}", compute_image_delete, NULL, "compute"},
+    {"GET", V "/images/{image_id}/metadata", compute_image_metadata_list, NULL, "compute"},
+    {"POST", V "/images/{image_id}/metadata", compute_image_metadata_create, NULL, "compute"},
+    {"PUT", V "/images/{image_id}/metadata", compute_image_metadata_replace, NULL, "compute"},
+    {"GET", V "/images/{image_id}/metadata/{key}", compute_image_metadata_show, NULL, "compute"},
+    {"PUT", V "/images/{image_id}/metadata/{key}", compute_image_metadata_put, NULL, "compute"},
+    {"DELETE", V "/images/{image_id}/metadata/{key}", compute_image_metadata_delete, NULL,
+     "compute"},
     /* Not built yet: every other Nova API answers 501 with Nova's body. */
     {"GET", V "/{rest*}", not_implemented, NULL, "compute"},
     {"POST", V "/{rest*}", not_implemented, NULL, "compute"},
@@ -284,6 +295,17 @@ static COMPUTE_HANDLER(not_implemented)
 	            strstr(rest, "/os-virtual-interfaces") != NULL;
 	if ((first[0] && compute_removed_api(req, first)) || (vifs && compute_mv(req) >= 44))
 		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	/* Under a collection that is built, a path no route takes is Nova's
+	 * router's 404 (DELETE /images/ with a blank id, ...). */
+	static const char *const built[] = {"images",
+	                                    "os-hosts",
+	                                    "os-hypervisors",
+	                                    "os-instance_usage_audit_log",
+	                                    "os-server-external-events",
+	                                    NULL};
+	for (size_t i = 0; built[i]; i++)
+		if (!strcmp(first, built[i]))
+			return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 	return api_fail(err, API_NOT_IMPLEMENTED, "%s %s is not implemented by this cloud yet.",
 	                req->method, req->path);
 }

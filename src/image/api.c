@@ -44,6 +44,8 @@ static void fill_info(struct arena *a, const struct image_svc *svc, const struct
 	out->checksum = row->checksum;
 	out->protected_ = row->protected_;
 	out->properties = row->props;
+	out->created_at = row->created_at;
+	out->updated_at = row->updated_at;
 	if (!strcmp(row->status, "active") || !strcmp(row->status, "deactivated"))
 		out->path = image_file_path(a, svc, row->id, false);
 }
@@ -234,4 +236,108 @@ int image_remove(const struct stackd_env *env, const char *id, struct api_error 
 		return -1;
 	image_remove_files(&svc, id);
 	return 0;
+}
+
+/* ---- for compute's image proxy (Nova's /images below 2.36) ---- */
+
+static int newest_first(const void *pa, const void *pb)
+{
+	const struct image_info *a = pa, *b = pb;
+	int c = strcmp(b->created_at, a->created_at);
+	return c ? c : strcmp(b->id, a->id);
+}
+
+int image_list_visible(const struct stackd_env *env, struct arena *a,
+                       const struct identity_auth *auth, struct image_info **out, size_t *n,
+                       struct api_error *err)
+{
+	struct image_svc svc;
+	svc_of(env, &svc);
+	const char **ids;
+	size_t count;
+	if (image_db_candidates(a, auth, &ids, &count, err) != 0)
+		return -1;
+	struct image_info *list = arena_alloc(a, (count + 1) * sizeof(*list));
+	size_t kept = 0;
+	bool admin = identity_auth_is_admin(auth);
+	for (size_t i = 0; i < count; i++) {
+		struct image_row row;
+		if (image_db_get(a, ids[i], &row, &(struct api_error){0}) != 0)
+			continue; /* deleted meanwhile */
+		bool owner = image_is_owner(auth, &row);
+		/* Glance's default list: no hidden images, community images
+		 * only the caller's, others' shared ones once accepted. */
+		if (row.os_hidden || (!strcmp(row.visibility, "community") && !owner))
+			continue;
+		if (!strcmp(row.visibility, "shared") && !owner) {
+			const char *ms =
+			    image_db_member_status(a, row.id, image_caller_project(auth));
+			if (ms ? strcmp(ms, "accepted") != 0 : !admin)
+				continue;
+		}
+		fill_info(a, &svc, &row, &list[kept++]);
+	}
+	qsort(list, kept, sizeof(*list), newest_first);
+	*out = list;
+	*n = kept;
+	return 0;
+}
+
+int image_delete_as(const struct stackd_env *env, struct arena *a, const struct identity_auth *auth,
+                    const char *id, struct api_error *err)
+{
+	struct image_svc svc;
+	svc_of(env, &svc);
+	struct image_row row;
+	if (image_db_get(a, id, &row, err) != 0)
+		return -1;
+	if (!image_may_see(a, auth, &row))
+		return api_fail(err, API_NOT_FOUND, "No image found with ID %s", id);
+	if (image_require_owner(auth, &row, "delete", err) != 0)
+		return -1;
+	if (row.protected_)
+		return api_fail(err, API_FORBIDDEN, "Image %s is protected and cannot be deleted.",
+		                row.id);
+	if (image_db_delete(row.id, err) != 0)
+		return -1;
+	image_remove_files(&svc, row.id);
+	return 0;
+}
+
+int image_set_properties(const struct stackd_env *env, struct arena *a,
+                         const struct identity_auth *auth, const char *id, json_t *props,
+                         struct api_error *err)
+{
+	/* Names Glance keeps as base attributes cannot be custom properties. */
+	static const char *const base[] = {
+	    "name",        "visibility",       "protected", "os_hidden", "min_ram", "min_disk",
+	    "disk_format", "container_format", "tags",      "owner",     NULL};
+	(void)env;
+	struct image_row row;
+	if (image_db_get(a, id, &row, err) != 0)
+		return -1;
+	if (!image_may_see(a, auth, &row))
+		return api_fail(err, API_NOT_FOUND, "No image found with ID %s", id);
+	if (image_require_owner(auth, &row, "modify", err) != 0)
+		return -1;
+	if (json_object_size(props) > IMAGE_MAX_PROPERTIES)
+		return api_fail(err, API_TOO_LARGE, "Maximum number of properties (%d) exceeded.",
+		                IMAGE_MAX_PROPERTIES);
+	const char *key;
+	json_t *v;
+	json_object_foreach(props, key, v)
+	{
+		if (!json_is_string(v))
+			return api_fail(err, API_BAD_REQUEST, "Property %s must be a string.", key);
+		for (size_t i = 0; base[i]; i++)
+			if (!strcmp(base[i], key))
+				return api_fail(err, API_FORBIDDEN, "Attribute '%s' is reserved.",
+				                key);
+		if (image_attr_check(key, v, err) != 0)
+			return -1;
+	}
+	json_t *copy = json_deep_copy(props);
+	arena_defer(a, decref, copy);
+	row.props = copy;
+	return image_db_update(&row, err);
 }

@@ -31,6 +31,7 @@ struct image_info {
 	/* Custom properties (hw_disk_bus, os_distro, ...): an object of
 	 * string values, owned by the arena. */
 	json_t *properties;
+	const char *created_at, *updated_at; /* ISO 8601, UTC */
 };
 
 /* Looks up an image as the caller sees it: auth NULL means the cloud
@@ -71,5 +72,25 @@ int image_create_from_file(const struct stackd_env *env, struct arena *a,
 /* Deletes an image and its bytes whatever its state (the cloud's own
  * clean-up of a failed snapshot; no policy check). */
 int image_remove(const struct stackd_env *env, const char *id, struct api_error *err);
+
+/* Every image the caller sees in Glance's default list (not hidden;
+ * community images only its own; images shared with it once accepted,
+ * all of them for admins), newest first (created_at, then id, both
+ * descending). *out lives in arena a. */
+int image_list_visible(const struct stackd_env *env, struct arena *a,
+                       const struct identity_auth *auth, struct image_info **out, size_t *n,
+                       struct api_error *err);
+
+/* Deletes an image as the caller would through the API: 404 if it may not
+ * see it, 403 unless it owns it (or is admin) or when it is protected. */
+int image_delete_as(const struct stackd_env *env, struct arena *a, const struct identity_auth *auth,
+                    const char *id, struct api_error *err);
+
+/* Replaces the custom properties of an image by props (an object of
+ * string values) as the caller: 404 unseen, 403 unless owner or admin or
+ * for a reserved or read-only name. */
+int image_set_properties(const struct stackd_env *env, struct arena *a,
+                         const struct identity_auth *auth, const char *id, json_t *props,
+                         struct api_error *err);
 
 #endif
