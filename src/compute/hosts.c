@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <utmpx.h>
+#include <strings.h>
 
 #include "compute/internal.h"
 #include "core/arena.h"
@@ -195,11 +197,95 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 	return o;
 }
 
+/* oslo's bool_from_string(strict=True): 1, 0, or -1 when neither. */
+static int query_bool(const char *s)
+{
+	static const char *const yes[] = {"1", "t", "true", "on", "y", "yes", NULL};
+	static const char *const no[] = {"0", "f", "false", "off", "n", "no", NULL};
+	for (size_t i = 0; yes[i]; i++)
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+	for (size_t i = 0; no[i]; i++)
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	return -1;
+}
+
+/* From 2.53 only the listed query parameters are allowed (400 otherwise);
+ * with_servers is a strict boolean. */
+static int query_253(struct http_request *req, const char *const *allowed, bool *with_servers,
+                     struct api_error *err)
+{
+	*with_servers = false;
+	if (compute_mv(req) < 53)
+		return 0;
+	for (size_t i = 0; i < req->nquery; i++) {
+		size_t j;
+		for (j = 0; allowed[j] && strcmp(allowed[j], req->query[i].key) != 0; j++)
+			;
+		if (allowed[j] == NULL)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input for query parameters %s. Additional "
+			                "properties are not allowed ('%s' was unexpected)",
+			                req->query[i].key, req->query[i].key);
+	}
+	const char *ws = http_query(req, "with_servers");
+	if (ws != NULL) {
+		int b = query_bool(ws);
+		if (b < 0)
+			return api_fail(
+			    err, API_BAD_REQUEST,
+			    "Invalid input for query parameters with_servers. Value: %s. "
+			    "Unrecognized value '%s', acceptable values are: '0', '1', "
+			    "'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', "
+			    "'yes'",
+			    ws, ws);
+		*with_servers = b == 1;
+	}
+	return 0;
+}
+
+/* Adds the host's servers ({name, uuid}) when there are any (Nova before
+ * 2.75 leaves the key out for none). */
+static int add_servers(struct http_request *req, json_t *h, struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	json_t *servers;
+	if (compute_host_servers(req, svc->host.name, &servers, err) != 0)
+		return -1;
+	if (json_array_size(servers) > 0) {
+		json_t *list = json_array();
+		size_t i;
+		json_t *s;
+		json_array_foreach(servers, i, s) json_array_append_new(
+		    list, json_pack("{s:O,s:O}", "name", json_object_get(s, "name"), "uuid",
+		                    json_object_get(s, "id")));
+		json_object_set_new(h, "servers", list);
+	}
+	json_decref(servers);
+	return 0;
+}
+
+/* Nova's compute_node_search_by_hypervisor: hostname LIKE %pattern%. */
+static bool hostname_matches(struct http_request *req, const char *pattern)
+{
+	struct compute_svc *svc = req->ctx;
+	return strcasestr(svc->host.name, pattern) != NULL;
+}
+
 static int hypervisors_reply(struct http_request *req, struct http_response *resp, bool detail,
                              struct api_error *err)
 {
 	/* 2.33: limit and marker (the hypervisor id) over the one host, with
-	 * a next link on a full page. */
+	 * a next link on a full page; 2.53: with_servers and
+	 * hypervisor_hostname_pattern (not with paging; 404 for no match). */
+	static const char *const allowed[] = {"limit", "marker", "with_servers",
+	                                      "hypervisor_hostname_pattern", NULL};
+	bool with_servers;
+	if (query_253(req, allowed, &with_servers, err) != 0)
+		return -1;
+	const char *pattern =
+	    compute_mv(req) >= 53 ? http_query(req, "hypervisor_hostname_pattern") : NULL;
 	long long limit = -1;
 	const char *marker = NULL, *q;
 	if (compute_mv(req) >= 33) {
@@ -213,9 +299,23 @@ static int hypervisors_reply(struct http_request *req, struct http_response *res
 		}
 		marker = http_query(req, "marker");
 	}
+	if (pattern != NULL) {
+		if (http_query_has(req, "limit") || marker != NULL)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Paging over hypervisors with the "
+			                "hypervisor_hostname_pattern query parameter is not "
+			                "supported.");
+		if (!hostname_matches(req, pattern))
+			return api_fail(err, API_NOT_FOUND,
+			                "No hypervisor matching '%s' could be found.", pattern);
+	}
 	json_t *h = hypervisor(req, detail, err);
 	if (h == NULL)
 		return -1;
+	if (with_servers && add_servers(req, h, err) != 0) {
+		json_decref(h);
+		return -1;
+	}
 	json_t *id = json_object_get(h, "id");
 	char idtext[64];
 	if (json_is_integer(id))
@@ -231,7 +331,7 @@ static int hypervisors_reply(struct http_request *req, struct http_response *res
 		json_array_append(list, h);
 	json_decref(h);
 	json_t *out = json_pack("{s:o}", "hypervisors", list);
-	if (limit > 0 && json_array_size(list) == (size_t)limit)
+	if (pattern == NULL && limit > 0 && json_array_size(list) == (size_t)limit)
 		json_object_set_new(
 		    out, "hypervisors_links",
 		    json_pack("[{s:s,s:s}]", "rel", "next", "href",
@@ -252,12 +352,18 @@ COMPUTE_HANDLER(compute_hypervisor_detail)
 	return hypervisors_reply(req, resp, true, err);
 }
 
-COMPUTE_HANDLER(compute_hypervisor_show)
+/* The hypervisor named by the path's id: from 2.53 a uuid (400 otherwise),
+ * before an integer (404 otherwise); another id is 404. */
+static json_t *hypervisor_by_id(struct http_request *req, bool detail, struct api_error *err)
 {
 	const char *id = http_param(req, "hypervisor_id");
-	json_t *h = hypervisor(req, true, err);
+	if (compute_mv(req) >= 53 && !ids_is_uuid(id)) {
+		api_fail(err, API_BAD_REQUEST, "Invalid uuid %s", id);
+		return NULL;
+	}
+	json_t *h = hypervisor(req, detail, err);
 	if (h == NULL)
-		return -1;
+		return NULL;
 	json_t *jid = json_object_get(h, "id");
 	char buf[64];
 	if (json_is_integer(jid))
@@ -266,11 +372,110 @@ COMPUTE_HANDLER(compute_hypervisor_show)
 		snprintf(buf, sizeof(buf), "%s", json_string_value(jid));
 	if (strcmp(id, buf) != 0) {
 		json_decref(h);
-		return api_fail(err, API_NOT_FOUND, "Hypervisor with ID %s could not be found.",
-		                id);
+		api_fail(err, API_NOT_FOUND, "Hypervisor with ID '%s' could not be found.", id);
+		return NULL;
+	}
+	return h;
+}
+
+COMPUTE_HANDLER(compute_hypervisor_show)
+{
+	static const char *const allowed[] = {"with_servers", NULL};
+	bool with_servers;
+	if (query_253(req, allowed, &with_servers, err) != 0)
+		return -1;
+	json_t *h = hypervisor_by_id(req, true, err);
+	if (h == NULL)
+		return -1;
+	if (with_servers && add_servers(req, h, err) != 0) {
+		json_decref(h);
+		return -1;
 	}
 	http_reply_json(resp, 200, json_pack("{s:o}", "hypervisor", h));
 	return 0;
+}
+
+/* The host's uptime line as libvirt's driver reports it (the output of
+ * uptime(1)): time, time up, users, load averages. */
+static const char *host_uptime(struct http_request *req)
+{
+	double up = 0, load[3] = {0, 0, 0};
+	FILE *f = fopen("/proc/uptime", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = 0;
+		fclose(f);
+	}
+	f = fopen("/proc/loadavg", "r");
+	if (f != NULL) {
+		if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+			load[0] = load[1] = load[2] = 0;
+		fclose(f);
+	}
+	int users = 0;
+	setutxent();
+	struct utmpx *u;
+	while ((u = getutxent()) != NULL)
+		if (u->ut_type == USER_PROCESS)
+			users++;
+	endutxent();
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	long mins = (long)up / 60, days = mins / 1440, hours = mins % 1440 / 60;
+	mins %= 60;
+	char *s = arena_printf(req->arena, " %02d:%02d:%02d up ", tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (days > 0)
+		s = arena_printf(req->arena, "%s%ld day%s, ", s, days, days == 1 ? "" : "s");
+	if (hours > 0)
+		s = arena_printf(req->arena, "%s%2ld:%02ld, ", s, hours, mins);
+	else
+		s = arena_printf(req->arena, "%s%ld min, ", s, mins);
+	return arena_printf(req->arena, "%s %d user%s,  load average: %.2f, %.2f, %.2f", s, users,
+	                    users == 1 ? "" : "s", load[0], load[1], load[2]);
+}
+
+COMPUTE_HANDLER(compute_hypervisor_uptime)
+{
+	json_t *h = hypervisor_by_id(req, false, err);
+	if (h == NULL)
+		return -1;
+	json_object_set_new(h, "uptime", json_string(host_uptime(req)));
+	http_reply_json(resp, 200, json_pack("{s:o}", "hypervisor", h));
+	return 0;
+}
+
+/* Before 2.53: /os-hypervisors/{pattern}/search and /{pattern}/servers
+ * (404 for no match; from 2.53 they are query parameters, and the paths
+ * are Nova's 404). */
+static int search_reply(struct http_request *req, struct http_response *resp, bool servers,
+                        struct api_error *err)
+{
+	const char *pattern = http_param(req, "pattern");
+	if (compute_mv(req) >= 53)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	if (!hostname_matches(req, pattern))
+		return api_fail(err, API_NOT_FOUND, "No hypervisor matching '%s' could be found.",
+		                pattern);
+	json_t *h = hypervisor(req, false, err);
+	if (h == NULL)
+		return -1;
+	if (servers && add_servers(req, h, err) != 0) {
+		json_decref(h);
+		return -1;
+	}
+	http_reply_json(resp, 200, json_pack("{s:[o]}", "hypervisors", h));
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_hypervisor_search)
+{
+	return search_reply(req, resp, false, err);
+}
+
+COMPUTE_HANDLER(compute_hypervisor_servers)
+{
+	return search_reply(req, resp, true, err);
 }
 
 COMPUTE_HANDLER(compute_hypervisor_stats)
@@ -298,6 +503,11 @@ COMPUTE_HANDLER(compute_hypervisor_stats)
 	return 0;
 }
 
+/* The scheduler and the conductor run inside this daemon too: Nova lists
+ * them as services of the host in the "internal" zone, always enabled (their
+ * admin state changes nothing here, as in Nova) and up. */
+static const char *const internal_binaries[] = {"nova-scheduler", "nova-conductor"};
+
 static json_t *service_view(struct http_request *req, const char *zone, const char *now,
                             struct api_error *err)
 {
@@ -316,26 +526,58 @@ static json_t *service_view(struct http_request *req, const char *zone, const ch
 	return o;
 }
 
-COMPUTE_HANDLER(compute_service_list)
+static json_t *internal_service_view(struct http_request *req, size_t i, const char *now)
 {
 	struct compute_svc *svc = req->ctx;
-	const char *host = http_query(req, "host");
-	const char *binary = http_query(req, "binary");
+	const char *salt = arena_printf(req->arena, "service:%s", internal_binaries[i]);
+	json_t *o =
+	    json_pack("{s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:n}", "id", id_of(req, salt, (int)i + 2),
+	              "binary", internal_binaries[i], "host", svc->host.name, "zone", "internal",
+	              "status", "enabled", "state", "up", "updated_at", now, "disabled_reason");
+	if (compute_mv(req) >= 11)
+		json_object_set_new(o, "forced_down", json_false());
+	return o;
+}
+
+int compute_services(struct http_request *req, json_t **out, struct api_error *err)
+{
 	char zone[256];
 	if (zone_of(req, zone, err) != 0)
 		return -1;
+	/* Services report every 10 s (Nova's report_interval). */
 	char now[28];
-	ids_time_iso_us(ids_now(), now);
+	ids_time_iso_us((double)((long long)ids_now() / 10 * 10), now);
 	json_t *list = json_array();
-	if ((!host || strcmp(host, svc->host.name) == 0) &&
-	    (!binary || strcmp(binary, "nova-compute") == 0)) {
-		json_t *o = service_view(req, zone, now, err);
-		if (o == NULL) {
-			json_decref(list);
-			return -1;
-		}
-		json_array_append_new(list, o);
+	for (size_t i = 0; i < sizeof(internal_binaries) / sizeof(internal_binaries[0]); i++)
+		json_array_append_new(list, internal_service_view(req, i, now));
+	json_t *o = service_view(req, zone, now, err);
+	if (o == NULL) {
+		json_decref(list);
+		return -1;
 	}
+	json_array_append_new(list, o);
+	*out = list;
+	return 0;
+}
+
+COMPUTE_HANDLER(compute_service_list)
+{
+	const char *host = http_query(req, "host");
+	const char *binary = http_query(req, "binary");
+	json_t *all;
+	if (compute_services(req, &all, err) != 0)
+		return -1;
+	json_t *list = json_array();
+	size_t i;
+	json_t *o;
+	json_array_foreach(all, i, o)
+	{
+		if ((!host || strcmp(host, json_string_value(json_object_get(o, "host"))) == 0) &&
+		    (!binary ||
+		     strcmp(binary, json_string_value(json_object_get(o, "binary"))) == 0))
+			json_array_append(list, o);
+	}
+	json_decref(all);
 	http_reply_json(resp, 200, json_pack("{s:o}", "services", list));
 	return 0;
 }
@@ -355,6 +597,14 @@ COMPUTE_HANDLER(compute_service_update)
 	if (!json_is_object(body))
 		return api_fail(err, API_BAD_REQUEST, "The request body must be an object.");
 	if (mv >= 53) {
+		for (size_t i = 0; i < sizeof(internal_binaries) / sizeof(internal_binaries[0]);
+		     i++)
+			if (strcmp(id, host_uuid(req, arena_printf(req->arena, "service:%s",
+			                                           internal_binaries[i]))) == 0)
+				return api_fail(err, API_BAD_REQUEST,
+				                "Updating a %s service is not supported. Only "
+				                "nova-compute services can be updated.",
+				                internal_binaries[i]);
 		if (strcmp(id, host_uuid(req, "service")) != 0)
 			return api_fail(err, API_NOT_FOUND, "Service %s could not be found.", id);
 		static const char *const allowed[] = {"status", "disabled_reason", "forced_down",

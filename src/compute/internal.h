@@ -214,6 +214,9 @@ int compute_server_crash_dump(struct http_request *req, const struct compute_ser
 int compute_service_state_load(struct compute_svc *svc, struct api_error *err);
 /* An admin forced this host's compute service down (os-services). */
 bool compute_service_forced_down(struct http_request *req);
+/* Every service record of this host (the scheduler, the conductor and
+ * nova-compute) as os-services shows them at the request's microversion. */
+int compute_services(struct http_request *req, json_t **out, struct api_error *err);
 
 /* ---- migrations.c ---- */
 /* Records a migration of s (type resize, migration, live-migration) from
@@ -309,6 +312,9 @@ COMPUTE_HANDLER(compute_hypervisor_list);
 COMPUTE_HANDLER(compute_hypervisor_detail);
 COMPUTE_HANDLER(compute_hypervisor_show);
 COMPUTE_HANDLER(compute_hypervisor_stats);
+COMPUTE_HANDLER(compute_hypervisor_uptime);
+COMPUTE_HANDLER(compute_hypervisor_search);
+COMPUTE_HANDLER(compute_hypervisor_servers);
 COMPUTE_HANDLER(compute_service_list);
 COMPUTE_HANDLER(compute_aggregate_list);
 COMPUTE_HANDLER(compute_aggregate_create);
@@ -322,6 +328,16 @@ COMPUTE_HANDLER(compute_server_group_list);
 COMPUTE_HANDLER(compute_server_group_create);
 COMPUTE_HANDLER(compute_server_group_show);
 COMPUTE_HANDLER(compute_server_group_delete);
+/* os_hosts.c: os-hosts below 2.43 */
+COMPUTE_HANDLER(compute_os_hosts_list);
+COMPUTE_HANDLER(compute_os_hosts_show);
+COMPUTE_HANDLER(compute_os_hosts_update);
+COMPUTE_HANDLER(compute_os_hosts_reboot);
+COMPUTE_HANDLER(compute_os_hosts_shutdown);
+COMPUTE_HANDLER(compute_os_hosts_startup);
+/* The servers placed on host: [{id, name, project_id, vcpus, ram, disk}]. */
+int compute_host_servers(struct http_request *req, const char *host, json_t **out,
+                         struct api_error *err);
 /* proxy_images.c: /images below 2.36 */
 COMPUTE_HANDLER(compute_image_list);
 COMPUTE_HANDLER(compute_image_detail);

@@ -14,7 +14,8 @@ from test_compute_microversions import boot
 def validate(schema, r):
     assert r.status_code in schema["status_code"], r.text
     if "response_body" in schema:
-        jsonschema.Draft4Validator(schema["response_body"]).validate(r.json())
+        jsonschema.Draft4Validator(schema["response_body"],
+                                   format_checker=jsonschema.FormatChecker()).validate(r.json())
 
 
 def snapshot(c, server_id, name, token=None):
@@ -132,3 +133,107 @@ def test_image_metadata(fake, image, unique):
         nid = "/images/00000000-0000-4000-8000-000000000000/metadata"
         r = fake.nova(m, p.replace("/images/%s/metadata" % iid, nid), token=token, json=body)
         assert r.status_code == 404, (m, p, r.text)
+
+
+def test_os_hosts_below_2_43(fake, image, unique):
+    from tempest.lib.api_schema.response.compute.v2_1 import hosts as hs
+    token, pid, _ = make_project(fake, unique)
+    r = fake.nova("GET", "/os-hosts")
+    validate(hs.list_hosts, r)
+    hosts = r.json()["hosts"]
+    services = {h["service"]: h for h in hosts}
+    assert set(services) == {"compute", "scheduler", "conductor"}, hosts
+    name, zone = services["compute"]["host_name"], services["compute"]["zone"]
+    assert services["scheduler"]["zone"] == "internal"
+    assert fake.nova("GET", "/os-hosts?zone=" + zone).json()["hosts"] == [services["compute"]]
+    assert len(fake.nova("GET", "/os-hosts?zone=").json()["hosts"]) == 3
+    assert fake.nova("GET", "/os-hosts?zone=xxx").json()["hosts"] == []
+    sid = boot(fake, image, unique, token=token)["id"]
+    r = fake.nova("GET", "/os-hosts/" + name)
+    validate(hs.get_host_detail, r)
+    res = [x["resource"] for x in r.json()["host"]]
+    assert [x["project"] for x in res[:3]] == ["(total)", "(used_now)", "(used_max)"]
+    mine = [x for x in res if x["project"] == pid][0]
+    assert mine["cpu"] == 1 and mine["memory_mb"] == 512 and mine["host"] == name
+    assert fake.nova("GET", "/os-hosts/nonexistent").status_code == 404
+    # Disabled compute services are not listed.
+    svc = fake.nova("GET", "/os-services?binary=nova-compute").json()["services"][0]
+    body = {"host": svc["host"], "binary": "nova-compute"}
+    assert fake.nova("PUT", "/os-services/disable", json=body).status_code == 200
+    assert "compute" not in [h["service"] for h in fake.nova("GET", "/os-hosts").json()["hosts"]]
+    assert fake.nova("PUT", "/os-services/enable", json=body).status_code == 200
+    # Updates and power actions: libvirt's 501; bad bodies 400, unknown hosts 404.
+    p = "/os-hosts/" + name
+    assert fake.nova("PUT", p, json={"status": "enable"}).status_code == 501
+    assert fake.nova("PUT", p, json={"maintenance_mode": "disable"}).status_code == 501
+    for bad in ({"status": "invalid"}, {"maintenance_mode": "invalid"},
+                {"status": None, "maintenance_mode": None}, {"x": "enable"}):
+        assert fake.nova("PUT", p, json=bad).status_code == 400, bad
+    assert fake.nova("PUT", p, json={}).json() == {"host": name}
+    assert fake.nova("PUT", "/os-hosts/nonexistent", json={"status": "enable"}).status_code == 404
+    for action in ("reboot", "shutdown", "startup"):
+        assert fake.nova("GET", "%s/%s" % (p, action)).status_code == 501
+        assert fake.nova("GET", "/os-hosts/nonexistent/" + action).status_code == 404
+        assert fake.nova("GET", "%s/%s" % (p, action), token=token).status_code == 403
+    for path in ("/os-hosts", p):
+        assert fake.nova("GET", path, token=token).status_code == 403
+        assert fake.nova("GET", path, mv="2.43").status_code == 404
+    fake.nova("DELETE", "/servers/" + sid, token=token)
+
+
+def test_services_list_scheduler_and_conductor(fake):
+    from tempest.lib.api_schema.response.compute.v2_11 import services as s211
+    r = fake.nova("GET", "/os-services", mv="2.11")
+    validate(s211.list_services, r)
+    binaries = {s["binary"]: s for s in r.json()["services"]}
+    assert set(binaries) == {"nova-scheduler", "nova-conductor", "nova-compute"}
+    assert binaries["nova-conductor"]["zone"] == "internal"
+    sched = fake.nova("GET", "/os-services?binary=nova-scheduler", mv="2.53").json()
+    sid = sched["services"][0]["id"]
+    r = fake.nova("PUT", "/os-services/" + sid, mv="2.53", json={"status": "disabled"})
+    assert r.status_code == 400 and "Only nova-compute" in r.text
+
+
+def test_hypervisor_search_servers_uptime(fake, image, unique):
+    from tempest.lib.api_schema.response.compute.v2_1 import hypervisors as hv
+    from tempest.lib.api_schema.response.compute.v2_53 import hypervisors as hv53
+    token, pid, _ = make_project(fake, unique)
+    hyp = fake.nova("GET", "/os-hypervisors").json()["hypervisors"][0]
+    name = hyp["hypervisor_hostname"]
+    r = fake.nova("GET", "/os-hypervisors/%s/uptime" % hyp["id"])
+    validate(hv.get_hypervisor_uptime, r)
+    assert " up " in r.json()["hypervisor"]["uptime"]
+    assert fake.nova("GET", "/os-hypervisors/999/uptime").status_code == 404
+    assert fake.nova("GET", "/os-hypervisors/%s/uptime" % hyp["id"],
+                     token=token).status_code == 403
+    r = fake.nova("GET", "/os-hypervisors/%s/search" % name[1:3])
+    validate(hv.list_search_hypervisors, r)
+    assert r.json()["hypervisors"][0]["hypervisor_hostname"] == name
+    assert "servers" not in r.json()["hypervisors"][0]
+    assert fake.nova("GET", "/os-hypervisors/nomatch-x/search").status_code == 404
+    assert fake.nova("GET", "/os-hypervisors/nomatch-x/servers").status_code == 404
+    assert fake.nova("GET", "/os-hypervisors/%s/search" % name,
+                     token=token).status_code == 403
+    sid = boot(fake, image, unique, token=token)["id"]
+    r = fake.nova("GET", "/os-hypervisors/%s/servers" % name)
+    validate(hv.get_hypervisors_servers, r)
+    assert {"name": unique, "uuid": sid} in r.json()["hypervisors"][0]["servers"]
+    assert fake.nova("GET", "/os-hypervisors/%s/servers" % name, mv="2.53").status_code == 404
+    # 2.53: query parameters instead.
+    r = fake.nova("GET", "/os-hypervisors?with_servers=true&hypervisor_hostname_pattern=" + name,
+                  mv="2.53")
+    validate(hv53.list_search_hypervisors, r)
+    assert {"name": unique, "uuid": sid} in r.json()["hypervisors"][0]["servers"]
+    r = fake.nova("GET", "/os-hypervisors/detail?with_servers=1", mv="2.53")
+    validate(hv53.list_hypervisors_detail, r)
+    uuid = r.json()["hypervisors"][0]["id"]
+    r = fake.nova("GET", "/os-hypervisors/%s?with_servers=yes" % uuid, mv="2.53")
+    validate(hv53.get_hypervisor, r)
+    assert r.json()["hypervisor"]["servers"][0]["uuid"]
+    for q in ("with_servers=maybe", "foo=1", "hypervisor_hostname_pattern=x&limit=1"):
+        assert fake.nova("GET", "/os-hypervisors?" + q, mv="2.53").status_code == 400, q
+    assert fake.nova("GET", "/os-hypervisors?hypervisor_hostname_pattern=nomatch-x",
+                     mv="2.53").status_code == 404
+    assert fake.nova("GET", "/os-hypervisors/1", mv="2.53").status_code == 400
+    assert fake.nova("GET", "/os-hypervisors/%s/uptime" % uuid, mv="2.53").status_code == 200
+    fake.nova("DELETE", "/servers/" + sid, token=token)
