@@ -29,6 +29,12 @@ static const struct {
     {"injected_file_path_bytes", 255, NULL},
     {"server_groups", 10, "maxServerGroups"},
     {"server_group_members", 10, "maxServerGroupMembers"},
+    /* nova-network's, kept by Nova for the API: stored and shown by quota
+     * sets below 2.36 and quota classes below 2.50; nothing counts them. */
+    {"fixed_ips", -1, NULL},
+    {"floating_ips", 10, "maxTotalFloatingIps"},
+    {"security_groups", 10, "maxSecurityGroups"},
+    {"security_group_rules", 20, "maxSecurityGroupRules"},
 };
 #define NQUOTA (sizeof(quota_defs) / sizeof(quota_defs[0]))
 
@@ -103,6 +109,23 @@ static int quota_limit(const struct config *cfg, const char *project, size_t i, 
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : quota_default(cfg, i);
 	sqlite3_reset(st);
 	return 0;
+}
+
+static bool network_quota(const char *name)
+{
+	return !strcmp(name, "fixed_ips") || !strcmp(name, "floating_ips") ||
+	       !strcmp(name, "security_groups") || !strcmp(name, "security_group_rules");
+}
+
+/* The resources quota sets and limits know at a microversion: the network
+ * ones until 2.36, injected_* until 2.57. */
+static bool set_shows(int mv, const char *name)
+{
+	if (network_quota(name))
+		return mv < 36;
+	if (strncmp(name, "injected_", 9) == 0)
+		return mv < 57;
+	return true;
 }
 
 static size_t quota_index(const char *name)
@@ -223,8 +246,7 @@ static json_t *quota_set(struct http_request *req, const char *project, bool def
 			json_decref(o);
 			return NULL;
 		}
-		/* Nova dropped the injected_* quotas with 2.57. */
-		if (compute_mv(req) >= 57 && strncmp(quota_defs[i].name, "injected_", 9) == 0)
+		if (!set_shows(compute_mv(req), quota_defs[i].name))
 			continue;
 		if (detail) {
 			long long in_use = 0;
@@ -241,28 +263,6 @@ static json_t *quota_set(struct http_request *req, const char *project, bool def
 			                              in_use, "reserved", 0));
 		} else
 			json_object_set_new(o, quota_defs[i].name, json_integer(lim));
-	}
-	/* Removed from Nova's quota sets at 2.36 (proxy APIs). */
-	if (compute_mv(req) < 36) {
-		if (detail) {
-			json_object_set_new(
-			    o, "fixed_ips",
-			    json_pack("{s:i,s:i,s:i}", "limit", -1, "in_use", 0, "reserved", 0));
-			json_object_set_new(
-			    o, "floating_ips",
-			    json_pack("{s:i,s:i,s:i}", "limit", 10, "in_use", 0, "reserved", 0));
-			json_object_set_new(
-			    o, "security_groups",
-			    json_pack("{s:i,s:i,s:i}", "limit", 10, "in_use", 0, "reserved", 0));
-			json_object_set_new(
-			    o, "security_group_rules",
-			    json_pack("{s:i,s:i,s:i}", "limit", 20, "in_use", 0, "reserved", 0));
-		} else {
-			json_object_set_new(o, "fixed_ips", json_integer(-1));
-			json_object_set_new(o, "floating_ips", json_integer(10));
-			json_object_set_new(o, "security_groups", json_integer(10));
-			json_object_set_new(o, "security_group_rules", json_integer(20));
-		}
 	}
 	return o;
 }
@@ -320,7 +320,11 @@ COMPUTE_HANDLER(compute_quota_update)
 		if (strcmp(k, "force") == 0)
 			continue;
 		size_t i = quota_index(k);
-		if (i == NQUOTA || (compute_mv(req) >= 57 && strncmp(k, "injected_", 9) == 0))
+		/* nova-network's networks quota: in the schema, always refused. */
+		if (strcmp(k, "networks") == 0 && compute_mv(req) < 36)
+			return api_fail(err, API_BAD_REQUEST,
+			                "The networks quota has been removed");
+		if (i == NQUOTA || !set_shows(compute_mv(req), k))
 			return api_fail(err, API_BAD_REQUEST,
 			                "Invalid input for field/attribute quota_set. Additional "
 			                "properties are not allowed ('%s' was unexpected)",
@@ -405,7 +409,7 @@ COMPUTE_HANDLER(compute_limits)
 		if (!quota_defs[i].limit_key ||
 		    quota_limit(svc->env->cfg, project, i, &lim, err) != 0)
 			continue;
-		if (compute_mv(req) >= 57 && strncmp(quota_defs[i].name, "injected_", 9) == 0)
+		if (!set_shows(compute_mv(req), quota_defs[i].name))
 			continue;
 		json_object_set_new(abs, quota_defs[i].limit_key, json_integer(lim));
 	}
@@ -418,10 +422,8 @@ COMPUTE_HANDLER(compute_limits)
 	json_object_set_new(abs, "totalCoresUsed", json_integer(used[1]));
 	json_object_set_new(abs, "totalRAMUsed", json_integer(used[2]));
 	json_object_set_new(abs, "totalServerGroupsUsed", json_integer(groups));
+	/* Nothing counts nova-network's resources any more. */
 	if (compute_mv(req) < 36) {
-		json_object_set_new(abs, "maxSecurityGroups", json_integer(10));
-		json_object_set_new(abs, "maxSecurityGroupRules", json_integer(20));
-		json_object_set_new(abs, "maxTotalFloatingIps", json_integer(10));
 		json_object_set_new(abs, "totalSecurityGroupsUsed", json_integer(0));
 		json_object_set_new(abs, "totalFloatingIpsUsed", json_integer(0));
 	}
@@ -439,6 +441,8 @@ static bool class_shows(int mv, const char *name)
 		return mv >= 50;
 	if (strncmp(name, "injected_", 9) == 0)
 		return mv < 57;
+	if (network_quota(name))
+		return mv < 50;
 	return true;
 }
 
@@ -458,12 +462,6 @@ static json_t *quota_class_view(struct http_request *req, const char *cls, bool 
 			return NULL;
 		}
 		json_object_set_new(o, quota_defs[i].name, json_integer(v));
-	}
-	if (mv < 50) {
-		json_object_set_new(o, "fixed_ips", json_integer(-1));
-		json_object_set_new(o, "floating_ips", json_integer(10));
-		json_object_set_new(o, "security_groups", json_integer(10));
-		json_object_set_new(o, "security_group_rules", json_integer(20));
 	}
 	return o;
 }
@@ -497,9 +495,10 @@ COMPUTE_HANDLER(compute_quota_class_update)
 		for (size_t n = 0; n < sizeof(network) / sizeof(network[0]); n++)
 			net = net || strcmp(k, network[n]) == 0;
 		size_t i = quota_index(k);
-		/* Network resources are accepted (and ignored) until 2.50. */
-		if ((net && mv < 50) ||
-		    (i < NQUOTA && !(mv >= 57 && strncmp(k, "injected_", 9) == 0)))
+		/* Network resources until 2.50 (networks accepted and ignored:
+		 * no resource of Nova's any more). */
+		bool injected = strncmp(k, "injected_", 9) == 0;
+		if ((net && mv < 50) || (i < NQUOTA && !net && !(injected && mv >= 57)))
 			;
 		else
 			return api_fail(err, API_BAD_REQUEST,

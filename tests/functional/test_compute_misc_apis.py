@@ -237,3 +237,36 @@ def test_hypervisor_search_servers_uptime(fake, image, unique):
     assert fake.nova("GET", "/os-hypervisors/1", mv="2.53").status_code == 400
     assert fake.nova("GET", "/os-hypervisors/%s/uptime" % uuid, mv="2.53").status_code == 200
     fake.nova("DELETE", "/servers/" + sid, token=token)
+
+
+def test_network_quotas_until_2_36_and_classes_until_2_50(fake, unique):
+    _, pid, _ = make_project(fake, unique)
+    path = "/os-quota-sets/" + pid
+    qs = fake.nova("GET", path).json()["quota_set"]
+    assert qs["floating_ips"] == 10 and qs["fixed_ips"] == -1
+    assert qs["security_groups"] == 10 and qs["security_group_rules"] == 20
+    r = fake.nova("PUT", path, json={"quota_set": {
+        "floating_ips": 20, "fixed_ips": 10, "security_groups": 20,
+        "security_group_rules": 20, "instances": 20, "force": True}})
+    assert r.status_code == 200, r.text
+    assert r.json()["quota_set"]["floating_ips"] == 20
+    assert fake.nova("GET", path).json()["quota_set"]["fixed_ips"] == 10
+    lim = fake.nova("GET", "/limits?tenant_id=" + pid).json()["limits"]["absolute"]
+    assert lim["maxTotalFloatingIps"] == 20 and lim["maxSecurityGroups"] == 20
+    assert fake.nova("PUT", path, json={"quota_set": {"networks": 1}}).status_code == 400
+    # From 2.36 they are gone, and refused.
+    assert "floating_ips" not in fake.nova("GET", path, mv="2.36").json()["quota_set"]
+    assert "floating_ips" not in fake.nova("GET", path + "/detail",
+                                           mv="2.36").json()["quota_set"]
+    assert fake.nova("PUT", path, mv="2.36",
+                     json={"quota_set": {"floating_ips": 1}}).status_code == 400
+    lim = fake.nova("GET", "/limits", mv="2.36").json()["limits"]["absolute"]
+    assert "maxTotalFloatingIps" not in lim and "totalSecurityGroupsUsed" not in lim
+    # Quota classes: stored and shown below 2.50.
+    cls = "/os-quota-class-sets/" + unique
+    r = fake.nova("PUT", cls, json={"quota_class_set": {"floating_ips": 110, "cores": 120}})
+    assert r.status_code == 200 and r.json()["quota_class_set"]["floating_ips"] == 110
+    assert fake.nova("GET", cls).json()["quota_class_set"]["floating_ips"] == 110
+    assert "floating_ips" not in fake.nova("GET", cls, mv="2.50").json()["quota_class_set"]
+    assert fake.nova("PUT", cls, mv="2.50",
+                     json={"quota_class_set": {"floating_ips": 1}}).status_code == 400
