@@ -1176,15 +1176,42 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
                        struct api_error *err)
 {
 	bool admin = compute_is_admin(req);
+	/* Nova's is_all_tenants: present and empty or true (strict boolean,
+	 * 400 otherwise); admins only (403, its get_all_tenants policy). */
 	const char *all = http_query(req, "all_tenants");
-	bool all_tenants = admin && all && strcasecmp(all, "false") != 0 && strcmp(all, "0") != 0;
-	const char *project = http_query(req, "project_id");
-	if (project == NULL)
-		project = http_query(req, "tenant_id");
-	if (project && admin)
-		all_tenants = true;
-	else
-		project = NULL;
+	bool all_tenants = false;
+	if (all != NULL) {
+		static const char *const yes[] = {"", "1", "t", "true", "on", "y", "yes", NULL};
+		static const char *const no[] = {"0", "f", "false", "off", "n", "no", NULL};
+		int b = -1;
+		for (size_t i = 0; b < 0 && yes[i]; i++)
+			if (!strcasecmp(all, yes[i]))
+				b = 1;
+		for (size_t i = 0; b < 0 && no[i]; i++)
+			if (!strcasecmp(all, no[i]))
+				b = 0;
+		if (b < 0)
+			return api_fail(err, API_BAD_REQUEST,
+			                "Unrecognized value '%s', acceptable values are: '0', '1', "
+			                "'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', "
+			                "'yes'",
+			                all);
+		all_tenants = b == 1;
+		if (all_tenants && !admin)
+			return api_fail(
+			    err, API_FORBIDDEN,
+			    "Policy doesn't allow os_compute_api:servers:%s:get_all_tenants "
+			    "to be performed.",
+			    detail ? "detail" : "index");
+	}
+	/* tenant_id/project_id filter only with all_tenants (lp:#1185290):
+	 * without it the caller's own project is listed. */
+	const char *project = NULL;
+	if (all_tenants) {
+		project = http_query(req, "project_id");
+		if (project == NULL)
+			project = http_query(req, "tenant_id");
+	}
 	const char *name = http_query(req, "name");
 	const char *status = http_query(req, "status");
 	const char *image = http_query(req, "image");
@@ -1219,11 +1246,12 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 	if (status) {
 		vm = compute_status_vm_state(status);
 		if (vm == NULL) {
-			/* Nova: an unknown status is a 400 (for admins only from
-			 * 2.38 on; before, it matched nothing for them). */
-			if (!admin || compute_mv(req) >= 38)
-				return api_fail(err, API_BAD_REQUEST, "Invalid server status: %s",
-				                status);
+			/* Nova: an unknown status is a 400 from 2.38 on; before,
+			 * an empty list (for everyone). */
+			if (compute_mv(req) >= 38)
+				return api_fail(err, API_BAD_REQUEST, "Invalid status value");
+			http_reply_json(resp, 200, json_pack("{s:[]}", "servers"));
+			return 0;
 		}
 	}
 	struct compute_server_sort sort;

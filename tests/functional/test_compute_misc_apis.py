@@ -270,3 +270,27 @@ def test_network_quotas_until_2_36_and_classes_until_2_50(fake, unique):
     assert "floating_ips" not in fake.nova("GET", cls, mv="2.50").json()["quota_class_set"]
     assert fake.nova("PUT", cls, mv="2.50",
                      json={"quota_class_set": {"floating_ips": 1}}).status_code == 400
+
+
+def test_server_list_status_and_tenant_filters(fake, image, unique):
+    token, pid, _ = make_project(fake, unique)
+    sid = boot(fake, image, unique, token=token)["id"]
+    for tok in (token, None):
+        r = fake.nova("GET", "/servers?status=non_existing_status", token=tok)
+        assert r.status_code == 200 and r.json() == {"servers": []}, r.text
+        assert fake.nova("GET", "/servers?status=non_existing_status", token=tok,
+                         mv="2.38").status_code == 400
+    # tenant_id without all_tenants: the caller's own project.
+    names = [s["name"] for s in fake.nova("GET", "/servers/detail?tenant_id=" + pid).json()[
+        "servers"]]
+    assert unique not in names
+    r = fake.nova("GET", "/servers/detail?all_tenants=&tenant_id=" + pid)
+    assert [s["id"] for s in r.json()["servers"]] == [sid]
+    assert sid in [s["id"] for s in fake.nova("GET", "/servers?all_tenants=1").json()["servers"]]
+    assert sid not in [s["id"] for s in fake.nova("GET", "/servers?all_tenants=0").json()[
+        "servers"]]
+    assert fake.nova("GET", "/servers?all_tenants=maybe").status_code == 400
+    assert fake.nova("GET", "/servers?all_tenants=1", token=token).status_code == 403
+    assert [s["id"] for s in fake.nova("GET", "/servers?tenant_id=x",
+                                       token=token).json()["servers"]] == [sid]
+    fake.nova("DELETE", "/servers/" + sid, token=token)
