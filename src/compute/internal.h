@@ -338,6 +338,18 @@ COMPUTE_HANDLER(compute_os_hosts_startup);
 /* The servers placed on host: [{id, name, project_id, vcpus, ram, disk}]. */
 int compute_host_servers(struct http_request *req, const char *host, json_t **out,
                          struct api_error *err);
+/* server_misc.c */
+COMPUTE_HANDLER(compute_server_ips_show);
+COMPUTE_HANDLER(compute_server_password_show);
+COMPUTE_HANDLER(compute_server_password_clear);
+COMPUTE_HANDLER(compute_server_external_events);
+COMPUTE_HANDLER(compute_usage_audit_list);
+COMPUTE_HANDLER(compute_usage_audit_show);
+/* The periodic instance usage audit (when [compute] instance_usage_audit
+ * is on): the task log of the last completed period, once. */
+void compute_usage_audit_run(struct compute_svc *svc);
+/* The password the metadata service keeps for the server ("" if none). */
+const char *compute_server_password(struct arena *a, const char *server_id);
 /* proxy_images.c: /images below 2.36 */
 COMPUTE_HANDLER(compute_image_list);
 COMPUTE_HANDLER(compute_image_detail);

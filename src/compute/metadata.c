@@ -142,8 +142,11 @@ int compute_metadata_answer(void *cls, const char *server_id, const char *path, 
 			json_answer(a, meta, status, body, len, ctype);
 		else if (strcmp(file, "user_data") == 0)
 			return user_data(a, &s, status, body, len, ctype);
-		else if (strcmp(file, "vendor_data.json") == 0 ||
-		         strcmp(file, "vendor_data2.json") == 0)
+		else if (strcmp(file, "password") == 0) {
+			const char *pw = compute_server_password(a, s.id);
+			text(a, pw, strlen(pw), status, body, len, ctype, "text/plain");
+		} else if (strcmp(file, "vendor_data.json") == 0 ||
+		           strcmp(file, "vendor_data2.json") == 0)
 			text(a, "{}", 2, status, body, len, ctype, "application/json");
 		else if (strcmp(file, "network_data.json") == 0) {
 			struct net_service *ns = net_service_of(svc->env->http);

@@ -2,7 +2,8 @@
  * _reclaim_queued_deletes): a thread that wakes every second, offloads the
  * servers of this host shelved longer than `[compute] shelved_offload_time`
  * seconds and deletes those soft-deleted longer than
- * `reclaim_instance_interval`. It only writes the task and queues the job
+ * `reclaim_instance_interval`, and runs the instance usage audit
+ * (server_misc.c) when it is on. It only writes the task and queues the job
  * (tasks.c), as a request would. */
 #include <stdio.h>
 #include <string.h>
@@ -87,6 +88,7 @@ static void run_once(struct compute_svc *svc)
 		for (size_t i = 0; i < n; i++)
 			begin(svc, SQL_RECLAIM_BEGIN, COMPUTE_TASK_DESTROY, ids[i]);
 	}
+	compute_usage_audit_run(svc);
 	arena_free(a);
 }
 

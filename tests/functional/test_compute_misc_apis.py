@@ -294,3 +294,131 @@ def test_server_list_status_and_tenant_filters(fake, image, unique):
     assert [s["id"] for s in fake.nova("GET", "/servers?tenant_id=x",
                                        token=token).json()["servers"]] == [sid]
     fake.nova("DELETE", "/servers/" + sid, token=token)
+
+
+def test_ips_by_network_and_server_password(fake, image, unique):
+    from tempest.lib.api_schema.response.compute.v2_1 import servers as ss
+    token, pid, _ = make_project(fake, unique)
+    r = fake.request("POST", "/network/v2.0/networks", token=token,
+                     json={"network": {"name": unique + "-net"}})
+    assert r.status_code == 201, r.text
+    net = r.json()["network"]["id"]
+    r = fake.request("POST", "/network/v2.0/subnets", token=token, json={"subnet": {
+        "network_id": net, "cidr": "10.77.0.0/24", "ip_version": 4}})
+    assert r.status_code == 201, r.text
+    sid = boot(fake, image, unique, token=token, networks=[{"uuid": net}])["id"]
+    r = fake.nova("GET", "/servers/%s/ips/%s-net" % (sid, unique), token=token)
+    validate(ss.list_addresses_by_network, r)
+    assert r.json()[unique + "-net"][0]["addr"].startswith("10.77.0.")
+    assert r.json()[unique + "-net"][0]["version"] == 4
+    r = fake.nova("GET", "/servers/%s/ips/nonexistent" % sid, token=token)
+    assert r.status_code == 404
+    assert fake.nova("GET", "/servers/00000000-0000-4000-8000-000000000000/ips/x",
+                     token=token).status_code == 404
+    # os-server-password: empty until a guest leaves one; DELETE clears.
+    r = fake.nova("GET", "/servers/%s/os-server-password" % sid, token=token)
+    validate(ss.show_password, r)
+    assert r.json() == {"password": ""}
+    r = fake.nova("DELETE", "/servers/%s/os-server-password" % sid, token=token)
+    validate(ss.server_actions_delete_password, r)
+    other, _, _ = make_project(fake, unique + "o")
+    assert fake.nova("GET", "/servers/%s/os-server-password" % sid,
+                     token=other).status_code == 404
+    fake.nova("DELETE", "/servers/" + sid, token=token)
+
+
+def test_server_external_events(fake, image, unique):
+    from tempest.lib.api_schema.response.compute.v2_1 import server_external_events as se
+    token, pid, _ = make_project(fake, unique)
+    sid = boot(fake, image, unique, token=token)["id"]
+    r = fake.nova("POST", "/os-server-external-events", json={"events": [
+        {"name": "network-changed", "server_uuid": sid}]})
+    validate(se.create, r)
+    assert r.json()["events"] == [{"name": "network-changed", "server_uuid": sid,
+                                   "status": "completed", "code": 200}]
+    missing = "00000000-0000-4000-8000-000000000000"
+    r = fake.nova("POST", "/os-server-external-events", json={"events": [
+        {"name": "network-vif-plugged", "server_uuid": sid, "tag": "port"},
+        {"name": "network-vif-deleted", "server_uuid": missing}]})
+    assert r.status_code == 207, r.text
+    codes = [(e["code"], e["status"]) for e in r.json()["events"]]
+    assert codes == [(200, "completed"), (404, "failed")]
+    assert r.json()["events"][0]["tag"] == "port"
+    # volume-extended from 2.51 only, with a tag.
+    ev = {"events": [{"name": "volume-extended", "server_uuid": sid}]}
+    assert fake.nova("POST", "/os-server-external-events", json=ev).status_code == 400
+    r = fake.nova("POST", "/os-server-external-events", json=ev, mv="2.51")
+    assert r.status_code == 207 and r.json()["events"][0]["code"] == 400
+    # A shelved-offloaded server has no host: 422.
+    assert fake.nova("POST", "/servers/%s/action" % sid, token=token,
+                     json={"shelve": None}).status_code == 202
+    fake.wait_status(sid, "SHELVED_OFFLOADED", token=token)
+    r = fake.nova("POST", "/os-server-external-events", json={"events": [
+        {"name": "network-changed", "server_uuid": sid}]})
+    assert r.status_code == 207 and r.json()["events"][0]["code"] == 422
+    for bad in ({"events": []}, {"events": [{"name": "x", "server_uuid": sid}]},
+                {"events": [{"name": "network-changed", "server_uuid": "nope"}]},
+                {"events": [{"name": "network-changed", "server_uuid": sid, "x": 1}]},
+                {"events": [{"name": "network-changed", "server_uuid": sid,
+                             "status": "done"}]}, {}):
+        assert fake.nova("POST", "/os-server-external-events",
+                         json=bad).status_code == 400, bad
+    assert fake.nova("POST", "/os-server-external-events", token=token, json={"events": [
+        {"name": "network-changed", "server_uuid": sid}]}).status_code == 403
+    fake.nova("DELETE", "/servers/" + sid, token=token)
+
+
+def test_instance_usage_audit_log(fake, unique):
+    import datetime
+    from tempest.lib.api_schema.response.compute.v2_1 import \
+        instance_usage_audit_logs as ia
+    r = fake.nova("GET", "/os-instance_usage_audit_log")
+    validate(ia.list_instance_usage_audit_log, r)
+    log = r.json()["instance_usage_audit_logs"]
+    now = datetime.datetime.utcnow()
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    assert log["period_ending"] == str(first)
+    # The audit is off by default (Nova's instance_usage_audit): not run.
+    assert log["num_hosts"] == 1 and log["num_hosts_not_run"] == 1 and log["log"] == {}
+    assert log["overall_status"] == "0 of 1 hosts done. 0 errors."
+    r = fake.nova("GET", "/os-instance_usage_audit_log/2026-03-01 00:00:00")
+    validate(ia.get_instance_usage_audit_log, r)
+    log = r.json()["instance_usage_audit_log"]
+    assert (log["period_beginning"], log["period_ending"]) == (
+        "2026-01-01 00:00:00", "2026-02-01 00:00:00")
+    r = fake.nova("GET", "/os-instance_usage_audit_log/2026-03-01 00:00:00.5")
+    assert r.json()["instance_usage_audit_log"]["period_ending"] == "2026-03-01 00:00:00"
+    for bad in ("invalid_time", "2026-03-01", "2026-03-01 00:00:00.x"):
+        assert fake.nova("GET", "/os-instance_usage_audit_log/" + bad).status_code == 400
+    token, _, _ = make_project(fake, unique)
+    assert fake.nova("GET", "/os-instance_usage_audit_log", token=token).status_code == 403
+
+
+def test_instance_usage_audit_runs_when_enabled():
+    import os
+    import shutil
+    import time
+    from conftest import ROOT
+    from conftest_compute import FakeCloud
+    binary = os.environ.get("STACKD_BIN", os.path.join(ROOT, "build", "stackd"))
+    c = FakeCloud(binary, extra_args=["--compute.driver", "fake",
+                                      "--compute.instance_usage_audit", "true",
+                                      "--compute.instance_usage_audit_period", "hour"])
+    try:
+        deadline = time.time() + 10
+        while True:
+            log = c.nova("GET", "/os-instance_usage_audit_log").json()[
+                "instance_usage_audit_logs"]
+            if log["num_hosts_done"] == 1:
+                break
+            assert time.time() < deadline, log
+            time.sleep(0.2)
+        assert log["overall_status"] == "ALL hosts done. 0 errors."
+        assert log["hosts_not_run"] == [] and log["num_hosts_not_run"] == 0
+        (host, entry), = log["log"].items()
+        assert entry["state"] == "DONE" and entry["instances"] == 0
+        assert entry["message"].startswith("Instance usage audit ran for host %s, 0 instances"
+                                           % host)
+    finally:
+        c.stop()
+        shutil.rmtree(c.data_dir, ignore_errors=True)
