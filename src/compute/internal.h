@@ -338,6 +338,13 @@ COMPUTE_HANDLER(compute_os_hosts_startup);
 /* The servers placed on host: [{id, name, project_id, vcpus, ram, disk}]. */
 int compute_host_servers(struct http_request *req, const char *host, json_t **out,
                          struct api_error *err);
+/* keypairs_x509.c: x509 key pairs (fingerprints are SHA-1, "ab:cd:..") */
+#define COMPUTE_FP_MAX 60
+int compute_x509_fingerprint(const char *pem, char fp[COMPUTE_FP_MAX], struct api_error *err);
+/* A key and self-signed client certificate for user_id: *priv the base64
+ * PKCS#12 bundle, *cert_pem the certificate (both in arena a). */
+int compute_x509_generate(struct arena *a, const char *user_id, char **priv, char **cert_pem,
+                          char fp[COMPUTE_FP_MAX], struct api_error *err);
 /* server_misc.c */
 COMPUTE_HANDLER(compute_server_ips_show);
 COMPUTE_HANDLER(compute_server_password_show);

@@ -243,9 +243,6 @@ COMPUTE_HANDLER(compute_keypair_create)
 		    "Invalid input for field/attribute type. Value: %s. '%s' is not one "
 		    "of ['ssh', 'x509']",
 		    type, type);
-	if (strcmp(type, "x509") == 0)
-		return api_fail(err, API_NOT_IMPLEMENTED,
-		                "x509 key pairs are not implemented by this cloud yet.");
 	const char *for_user = NULL;
 	if (json_get_string(kp, "user_id", false, &for_user, err) != 0)
 		return -1;
@@ -266,14 +263,25 @@ COMPUTE_HANDLER(compute_keypair_create)
 		return api_fail(err, API_BAD_REQUEST,
 		                "Keypair data is invalid: Keypair name contains unsafe characters");
 	char *priv = NULL, *gen_pub = NULL;
-	if (pub == NULL) {
-		if (keypair_generate(req->arena, "Generated-by-Nova", &priv, &gen_pub, err) != 0)
+	char fp[COMPUTE_FP_MAX];
+	bool x509 = strcmp(type, "x509") == 0;
+	if (x509 && pub == NULL) {
+		if (compute_x509_generate(req->arena, uid, &priv, &gen_pub, fp, err) != 0)
 			return -1;
 		pub = gen_pub;
+	} else if (x509) {
+		if (compute_x509_fingerprint(pub, fp, err) != 0)
+			return -1;
+	} else {
+		if (pub == NULL) {
+			if (keypair_generate(req->arena, "Generated-by-Nova", &priv, &gen_pub,
+			                     err) != 0)
+				return -1;
+			pub = gen_pub;
+		}
+		if (compute_key_fingerprint(pub, fp, err) != 0)
+			return -1;
 	}
-	char fp[48];
-	if (compute_key_fingerprint(pub, fp, err) != 0)
-		return -1;
 	char now[21];
 	ids_time_iso(time(NULL), now);
 	if (db_begin(err) != 0)

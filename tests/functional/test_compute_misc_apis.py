@@ -422,3 +422,42 @@ def test_instance_usage_audit_runs_when_enabled():
     finally:
         c.stop()
         shutil.rmtree(c.data_dir, ignore_errors=True)
+
+
+def test_x509_keypairs(fake, unique, tmp_path):
+    import base64
+    import hashlib
+    import subprocess
+    from tempest.lib.api_schema.response.compute.v2_2 import keypairs as kp22
+    token, pid, uid = make_project(fake, unique)
+    r = fake.nova("POST", "/os-keypairs", token=token, mv="2.2",
+                  json={"keypair": {"name": unique, "type": "x509"}})
+    validate(kp22.create_keypair, r)
+    k = r.json()["keypair"]
+    assert k["type"] == "x509" and k["public_key"].startswith("-----BEGIN CERTIFICATE-----")
+    (tmp_path / "c.pem").write_text(k["public_key"])
+    text = subprocess.run(["openssl", "x509", "-in", str(tmp_path / "c.pem"), "-noout",
+                           "-text"], capture_output=True, text=True, check=True).stdout
+    assert "CN = %s" % uid in text or "CN=%s" % uid in text
+    assert "TLS Web Client Authentication" in text
+    der = subprocess.run(["openssl", "x509", "-in", str(tmp_path / "c.pem"), "-outform", "DER"],
+                         capture_output=True, check=True).stdout
+    sha1 = hashlib.sha1(der).hexdigest()
+    assert k["fingerprint"] == ":".join(sha1[i:i + 2] for i in range(0, 40, 2))
+    # The private key: a PKCS#12 bundle with an empty password.
+    (tmp_path / "k.p12").write_bytes(base64.b64decode(k["private_key"]))
+    subprocess.run(["openssl", "pkcs12", "-in", str(tmp_path / "k.p12"), "-passin", "pass:",
+                    "-nodes", "-out", str(tmp_path / "all.pem")], check=True,
+                   capture_output=True)
+    assert "PRIVATE KEY" in (tmp_path / "all.pem").read_text()
+    r = fake.nova("GET", "/os-keypairs/" + unique, token=token, mv="2.2")
+    validate(kp22.get_keypair, r)
+    assert r.json()["keypair"]["type"] == "x509"
+    # Import a certificate.
+    r = fake.nova("POST", "/os-keypairs", token=token, mv="2.2", json={"keypair": {
+        "name": unique + "i", "type": "x509", "public_key": k["public_key"]}})
+    assert r.status_code == 201 and r.json()["keypair"]["fingerprint"] == k["fingerprint"]
+    assert "private_key" not in r.json()["keypair"]
+    r = fake.nova("POST", "/os-keypairs", token=token, mv="2.2", json={"keypair": {
+        "name": unique + "b", "type": "x509", "public_key": "not a certificate"}})
+    assert r.status_code == 400, r.text
