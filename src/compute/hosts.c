@@ -152,6 +152,11 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 	struct compute_svc *svc = req->ctx;
 	const struct compute_host *h = &svc->host;
 	struct svc_state ss;
+	/* The compute node goes with its deleted service record. */
+	if (!compute_service_exists(req)) {
+		api_fail(err, API_NOT_FOUND, "Hypervisor could not be found.");
+		return NULL;
+	}
 	if (svc_state_get(req, &ss, err) != 0)
 		return NULL;
 	json_t *o =
@@ -309,6 +314,15 @@ static int hypervisors_reply(struct http_request *req, struct http_response *res
 			return api_fail(err, API_NOT_FOUND,
 			                "No hypervisor matching '%s' could be found.", pattern);
 	}
+	if (!compute_service_exists(req)) {
+		if (pattern != NULL)
+			return api_fail(err, API_NOT_FOUND,
+			                "No hypervisor matching '%s' could be found.", pattern);
+		if (marker != NULL)
+			return api_fail(err, API_BAD_REQUEST, "marker [%s] not found", marker);
+		http_reply_json(resp, 200, json_pack("{s:[]}", "hypervisors"));
+		return 0;
+	}
 	json_t *h = hypervisor(req, detail, err);
 	if (h == NULL)
 		return -1;
@@ -359,6 +373,10 @@ static json_t *hypervisor_by_id(struct http_request *req, bool detail, struct ap
 	const char *id = http_param(req, "hypervisor_id");
 	if (compute_mv(req) >= 53 && !ids_is_uuid(id)) {
 		api_fail(err, API_BAD_REQUEST, "Invalid uuid %s", id);
+		return NULL;
+	}
+	if (!compute_service_exists(req)) {
+		api_fail(err, API_NOT_FOUND, "Hypervisor with ID '%s' could not be found.", id);
 		return NULL;
 	}
 	json_t *h = hypervisor(req, detail, err);
@@ -454,7 +472,7 @@ static int search_reply(struct http_request *req, struct http_response *resp, bo
 	const char *pattern = http_param(req, "pattern");
 	if (compute_mv(req) >= 53)
 		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
-	if (!hostname_matches(req, pattern))
+	if (!compute_service_exists(req) || !hostname_matches(req, pattern))
 		return api_fail(err, API_NOT_FOUND, "No hypervisor matching '%s' could be found.",
 		                pattern);
 	json_t *h = hypervisor(req, false, err);
@@ -480,6 +498,16 @@ COMPUTE_HANDLER(compute_hypervisor_servers)
 
 COMPUTE_HANDLER(compute_hypervisor_stats)
 {
+	if (!compute_service_exists(req)) {
+		http_reply_json(resp, 200,
+		                json_pack("{s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}}",
+		                          "hypervisor_statistics", "count", 0, "vcpus", 0,
+		                          "memory_mb", 0, "local_gb", 0, "vcpus_used", 0,
+		                          "memory_mb_used", 0, "local_gb_used", 0, "free_ram_mb", 0,
+		                          "free_disk_gb", 0, "current_workload", 0, "running_vms",
+		                          0, "disk_available_least", 0));
+		return 0;
+	}
 	json_t *h = hypervisor(req, true, err);
 	if (h == NULL)
 		return -1;
@@ -507,6 +535,20 @@ COMPUTE_HANDLER(compute_hypervisor_stats)
  * them as services of the host in the "internal" zone, always enabled (their
  * admin state changes nothing here, as in Nova) and up. */
 static const char *const internal_binaries[] = {"nova-scheduler", "nova-conductor"};
+
+/* Bits of svc->services_deleted. */
+enum { SVC_COMPUTE = 1u, SVC_SCHEDULER = 2u, SVC_CONDUCTOR = 4u };
+
+static bool svc_deleted(struct http_request *req, unsigned bit)
+{
+	struct compute_svc *svc = req->ctx;
+	return (__atomic_load_n(&svc->services_deleted, __ATOMIC_RELAXED) & bit) != 0;
+}
+
+bool compute_service_exists(struct http_request *req)
+{
+	return !svc_deleted(req, SVC_COMPUTE);
+}
 
 static json_t *service_view(struct http_request *req, const char *zone, const char *now,
                             struct api_error *err)
@@ -549,7 +591,12 @@ int compute_services(struct http_request *req, json_t **out, struct api_error *e
 	ids_time_iso_us((double)((long long)ids_now() / 10 * 10), now);
 	json_t *list = json_array();
 	for (size_t i = 0; i < sizeof(internal_binaries) / sizeof(internal_binaries[0]); i++)
-		json_array_append_new(list, internal_service_view(req, i, now));
+		if (!svc_deleted(req, SVC_SCHEDULER << i))
+			json_array_append_new(list, internal_service_view(req, i, now));
+	if (svc_deleted(req, SVC_COMPUTE)) {
+		*out = list;
+		return 0;
+	}
 	json_t *o = service_view(req, zone, now, err);
 	if (o == NULL) {
 		json_decref(list);
@@ -596,6 +643,8 @@ COMPUTE_HANDLER(compute_service_update)
 		return -1;
 	if (!json_is_object(body))
 		return api_fail(err, API_BAD_REQUEST, "The request body must be an object.");
+	if (!compute_service_exists(req))
+		return api_fail(err, API_NOT_FOUND, "Service %s could not be found.", id);
 	if (mv >= 53) {
 		for (size_t i = 0; i < sizeof(internal_binaries) / sizeof(internal_binaries[0]);
 		     i++)
@@ -688,4 +737,104 @@ COMPUTE_HANDLER(compute_service_update)
 	}
 	http_reply_json(resp, 200, json_pack("{s:o}", "service", out));
 	return 0;
+}
+
+/* DELETE /os-services/{id} (integer ids before 2.53, uuids from then):
+ * Nova's service delete. nova-compute only without servers on its host or
+ * migrations in progress (409); its host leaves every aggregate, its
+ * admin state goes and so does its compute node (os-hypervisors), so the
+ * scheduler has no host until the daemon starts again and registers its
+ * services, as a restarted nova-compute does. */
+static const char SQL_HOST_HAS_SERVERS[] = "SELECT count(*) FROM compute_servers WHERE host = ?";
+static const char SQL_HOST_MIGRATING[] =
+    "SELECT count(*) FROM compute_migrations WHERE (source_compute = ?1 OR dest_compute = ?1)"
+    " AND status NOT IN ('confirmed', 'reverted', 'error', 'failed', 'completed',"
+    " 'cancelled', 'done')";
+static const char SQL_HOST_LEAVES_AGGREGATES[] =
+    "DELETE FROM compute_aggregate_hosts WHERE host = ?";
+static const char SQL_SVC_FORGET[] = "DELETE FROM compute_service_state WHERE host = ?";
+
+static int host_count(const char *sql, const char *host, long long *n, struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(sql, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, host);
+	int rc = db_step(st, err);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int host_exec(const char *sql, const char *host, struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(sql, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, host);
+	return db_exec_stmt(st, err);
+}
+
+COMPUTE_HANDLER(compute_service_delete)
+{
+	struct compute_svc *svc = req->ctx;
+	const char *id = http_param(req, "service_id");
+	if (compute_mv(req) >= 53) {
+		if (!ids_is_uuid(id))
+			return api_fail(err, API_BAD_REQUEST, "Invalid uuid %s", id);
+	} else {
+		char *end;
+		strtol(id, &end, 10);
+		if (*id == '\0' || *end != '\0')
+			return api_fail(err, API_BAD_REQUEST,
+			                "Invalid input received: id must be an integer");
+	}
+	/* Which record: nova-compute (id 1), the scheduler (2), the conductor (3). */
+	unsigned bit = 0;
+	for (unsigned i = 0; i < 3 && bit == 0; i++) {
+		const char *salt =
+		    i == 0 ? "service"
+		           : arena_printf(req->arena, "service:%s", internal_binaries[i - 1]);
+		const char *text = compute_mv(req) >= 53 ? host_uuid(req, salt)
+		                                         : arena_printf(req->arena, "%u", i + 1);
+		if (strcmp(id, text) == 0 && !svc_deleted(req, 1u << i))
+			bit = 1u << i;
+	}
+	if (bit == 0)
+		return api_fail(err, API_NOT_FOUND, "Service %s not found.", id);
+	if (bit == SVC_COMPUTE) {
+		const char *host = svc->host.name;
+		long long n;
+		if (db_begin(err) != 0)
+			return -1;
+		if (host_count(SQL_HOST_HAS_SERVERS, host, &n, err) != 0)
+			goto fail;
+		if (n > 0) {
+			api_fail(
+			    err, API_CONFLICT,
+			    "Unable to delete compute service that is hosting instances. Migrate "
+			    "or delete the instances first.");
+			goto fail;
+		}
+		if (host_count(SQL_HOST_MIGRATING, host, &n, err) != 0)
+			goto fail;
+		if (n > 0) {
+			api_fail(
+			    err, API_CONFLICT,
+			    "Unable to delete compute service that has in-progress migrations. "
+			    "Complete the migrations or delete the instances first.");
+			goto fail;
+		}
+		if (host_exec(SQL_HOST_LEAVES_AGGREGATES, host, err) != 0 ||
+		    host_exec(SQL_SVC_FORGET, host, err) != 0 || db_commit(err) != 0)
+			goto fail;
+		/* No compute service: the scheduler's ComputeFilter refuses. */
+		__atomic_store_n(&svc->host.enabled, false, __ATOMIC_RELAXED);
+	}
+	__atomic_or_fetch(&svc->services_deleted, bit, __ATOMIC_RELAXED);
+	http_reply_empty(resp, 204);
+	return 0;
+fail:
+	db_rollback();
+	return -1;
 }

@@ -39,6 +39,10 @@ struct compute_svc {
 	pthread_cond_t periodic_cv;
 	bool periodic_running, periodic_stop;
 	pthread_mutex_t seq_lock;
+	/* Service records removed by DELETE /os-services (hosts.c bits:
+	 * compute, scheduler, conductor); all back when the daemon starts,
+	 * as Nova's services register again. */
+	unsigned services_deleted;
 };
 
 /* A server as the handlers see it (strings in the request arena). */
@@ -217,6 +221,8 @@ bool compute_service_forced_down(struct http_request *req);
 /* Every service record of this host (the scheduler, the conductor and
  * nova-compute) as os-services shows them at the request's microversion. */
 int compute_services(struct http_request *req, json_t **out, struct api_error *err);
+/* False once the nova-compute service record was deleted (until restart). */
+bool compute_service_exists(struct http_request *req);
 
 /* ---- migrations.c ---- */
 /* Records a migration of s (type resize, migration, live-migration) from
@@ -275,6 +281,7 @@ int compute_aggregate_has_host(struct http_request *req, long long id, const cha
                                struct api_error *err);
 COMPUTE_HANDLER(compute_migration_list);
 COMPUTE_HANDLER(compute_service_update);
+COMPUTE_HANDLER(compute_service_delete);
 COMPUTE_HANDLER(compute_quota_class_show);
 COMPUTE_HANDLER(compute_quota_class_update);
 COMPUTE_HANDLER(compute_server_migration_list);

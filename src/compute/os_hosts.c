@@ -60,7 +60,7 @@ static int removed(struct http_request *req, struct api_error *err)
 static int compute_host(struct http_request *req, const char *name, struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
-	if (strcmp(name, svc->host.name) != 0)
+	if (strcmp(name, svc->host.name) != 0 || !compute_service_exists(req))
 		return api_fail(err, API_NOT_FOUND, "Host '%s' is not mapped to any cell", name);
 	return 0;
 }

@@ -112,6 +112,7 @@ static const struct http_route routes[] = {
      "compute:admin"},
     {"GET", V "/os-services", compute_service_list, NULL, "compute:admin"},
     {"PUT", V "/os-services/{service_id}", compute_service_update, NULL, "compute:admin"},
+    {"DELETE", V "/os-services/{service_id}", compute_service_delete, NULL, "compute:admin"},
     {"GET", V "/os-migrations", compute_migration_list, NULL, "compute:admin"},
     {"GET", V "/servers/{server_id}/migrations", compute_server_migration_list, NULL,
      "compute:admin"},

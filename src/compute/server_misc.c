@@ -388,10 +388,10 @@ static json_t *audit_view(struct http_request *req, time_t before, struct api_er
 		json_decref(log);
 		return NULL;
 	}
-	/* One compute host: this daemon's. */
-	const long long hosts = 1;
+	/* One compute host: this daemon's (none once its service is deleted). */
+	const long long hosts = compute_service_exists(req) ? 1 : 0;
 	json_t *not_run = json_array();
-	if (!seen)
+	if (!seen && hosts > 0)
 		json_array_append_new(not_run, json_string(svc->host.name));
 	const char *overall =
 	    done == hosts ? arena_printf(req->arena, "ALL hosts done. %lld errors.", errors)

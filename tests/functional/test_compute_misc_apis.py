@@ -461,3 +461,59 @@ def test_x509_keypairs(fake, unique, tmp_path):
     r = fake.nova("POST", "/os-keypairs", token=token, mv="2.2", json={"keypair": {
         "name": unique + "b", "type": "x509", "public_key": "not a certificate"}})
     assert r.status_code == 400, r.text
+
+
+def test_delete_services_until_restart():
+    import os
+    import shutil
+    from conftest import ROOT
+    from conftest_compute import FakeCloud
+    binary = os.environ.get("STACKD_BIN", os.path.join(ROOT, "build", "stackd"))
+    c = FakeCloud(binary, extra_args=["--compute.driver", "fake"])
+    try:
+        r = c.request("POST", "/image/v2/images", json={
+            "name": "t", "disk_format": "raw", "container_format": "bare"})
+        img = r.json()["id"]
+        c.request("PUT", "/image/v2/images/%s/file" % img, data=b"\0" * 4096,
+                  headers={"Content-Type": "application/octet-stream"})
+        svcs = {s["binary"]: s for s in c.nova("GET", "/os-services", mv="2.53").json()[
+            "services"]}
+        assert c.nova("DELETE", "/os-services/nope", mv="2.53").status_code == 400
+        assert c.nova("DELETE", "/os-services/x").status_code == 400
+        assert c.nova("DELETE", "/os-services/99").status_code == 404
+        r = c.nova("DELETE", "/os-services/" + svcs["nova-scheduler"]["id"], mv="2.53")
+        assert r.status_code == 204, r.text
+        assert c.nova("DELETE", "/os-services/" + svcs["nova-scheduler"]["id"],
+                      mv="2.53").status_code == 404
+        binaries = [s["binary"] for s in c.nova("GET", "/os-services").json()["services"]]
+        assert binaries == ["nova-conductor", "nova-compute"]
+        host = svcs["nova-compute"]["host"]
+        r = c.nova("POST", "/os-aggregates", json={"aggregate": {"name": "agg"}})
+        agg = r.json()["aggregate"]["id"]
+        c.nova("POST", "/os-aggregates/%s/action" % agg, json={"add_host": {"host": host}})
+        sid = boot(c, img, "s1")["id"]
+        r = c.nova("DELETE", "/os-services/1")
+        assert r.status_code == 409 and "hosting instances" in r.text
+        c.nova("DELETE", "/servers/" + sid)
+        c.wait_status(sid, "DELETED")
+        assert c.nova("DELETE", "/os-services/1").status_code == 204
+        assert [s["binary"] for s in c.nova("GET", "/os-services").json()["services"]] == [
+            "nova-conductor"]
+        assert c.nova("GET", "/os-hypervisors").json() == {"hypervisors": []}
+        assert c.nova("GET", "/os-hypervisors/statistics").json()[
+            "hypervisor_statistics"]["count"] == 0
+        assert c.nova("GET", "/os-hosts/" + host).status_code == 404
+        assert c.nova("GET", "/os-aggregates/%s" % agg).json()["aggregate"]["hosts"] == []
+        r = c.nova("POST", "/servers", mv="2.37", json={"server": {
+            "name": "s2", "imageRef": img, "flavorRef": "1", "networks": "none"}})
+        assert "No valid host" in c.wait_status(r.json()["server"]["id"], "ERROR")[
+            "fault"]["message"]
+        c.nova("DELETE", "/servers/" + r.json()["server"]["id"])
+        # The services register again when the daemon starts.
+        c.restart()
+        binaries = [s["binary"] for s in c.nova("GET", "/os-services").json()["services"]]
+        assert binaries == ["nova-scheduler", "nova-conductor", "nova-compute"]
+        assert len(c.nova("GET", "/os-hypervisors").json()["hypervisors"]) == 1
+    finally:
+        c.stop()
+        shutil.rmtree(c.data_dir, ignore_errors=True)
