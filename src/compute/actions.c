@@ -541,7 +541,7 @@ static int snapshot_image(struct http_request *req, const struct compute_server 
                           struct image_info *img, struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
-	json_t *props = md ? json_deep_copy(md) : json_object();
+	json_t *props = json_object();
 	json_object_set_new(props, "instance_uuid", json_string(s->id));
 	json_object_set_new(props, "image_type", json_string(backup_type ? "backup" : "snapshot"));
 	if (backup_type)
@@ -549,7 +549,17 @@ static int snapshot_image(struct http_request *req, const struct compute_server 
 	json_object_set_new(props, "user_id", json_string(identity_auth_of(req)->user_id));
 	if (s->image_id)
 		json_object_set_new(props, "base_image_ref", json_string(s->image_id));
+	/* The request's metadata comes last and wins, image_type included
+	 * (Nova's _create_image). */
+	if (md)
+		json_object_update(props, md);
 	arena_defer(req->arena, (void (*)(void *))json_decref, props);
+	/* min_ram is the base image's, as Nova's snapshot metadata inherits. */
+	struct image_info base;
+	int64_t min_ram = 0;
+	if (s->image_id && image_lookup(svc->env, req->arena, NULL, s->image_id, &base,
+	                                &(struct api_error){0}) == 0)
+		min_ram = base.min_ram;
 	struct image_create_args args = {
 	    .name = name,
 	    .owner = s->project_id,
@@ -557,6 +567,7 @@ static int snapshot_image(struct http_request *req, const struct compute_server 
 	    .container_format = "bare",
 	    .visibility = "private",
 	    .min_disk = json_integer_value(json_object_get(s->flavor, "disk")),
+	    .min_ram = min_ram,
 	    .properties = props,
 	};
 	return image_create_queued(svc->env, req->arena, &args, img, err);

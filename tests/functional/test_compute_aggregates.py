@@ -112,7 +112,8 @@ def test_aggregate_zone_is_the_hosts_zone(fake, image, unique):
     assert zones(fake) == ["az-" + unique]
     detail = azc.list_availability_zones(detail=True)["availabilityZoneInfo"]
     assert detail[0]["zoneName"] == "az-" + unique and host in detail[0]["hosts"]
-    assert fake.nova("GET", "/os-services").json()["services"][0]["zone"] == "az-" + unique
+    assert fake.nova("GET", "/os-services?binary=nova-compute").json()["services"][0][
+        "zone"] == "az-" + unique
     # The old zone is gone for the scheduler; the new one places servers.
     r = fake.nova("POST", "/servers", mv="2.37", json={"server": {
         "name": unique, "imageRef": image, "flavorRef": "1", "networks": "none",

@@ -517,3 +517,20 @@ def test_delete_services_until_restart():
     finally:
         c.stop()
         shutil.rmtree(c.data_dir, ignore_errors=True)
+
+
+def test_snapshot_metadata_wins_and_min_ram_inherited(fake, unique):
+    token, pid, _ = make_project(fake, unique)
+    r = fake.request("POST", "/image/v2/images", token=token, json={
+        "name": unique, "disk_format": "raw", "container_format": "bare", "min_ram": 256})
+    img = r.json()["id"]
+    fake.request("PUT", "/image/v2/images/%s/file" % img, token=token, data=b"\0" * 4096,
+                 headers={"Content-Type": "application/octet-stream"})
+    sid = boot(fake, img, unique, token=token)["id"]
+    r = fake.nova("POST", "/servers/%s/action" % sid, token=token,
+                  json={"createImage": {"name": unique + "-s",
+                                        "metadata": {"image_type": "test"}}})
+    iid = r.headers["Location"].rsplit("/", 1)[1]
+    im = fake.nova("GET", "/images/" + iid, token=token).json()["image"]
+    assert im["metadata"]["image_type"] == "test" and im["minRam"] == 256
+    fake.nova("DELETE", "/servers/" + sid, token=token)
