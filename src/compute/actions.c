@@ -187,6 +187,11 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	    compute_hostname_param(req, arg, "rebuild", &hostname, err) != 0 ||
 	    compute_trusted_certs_parse(req, arg, "rebuild", &certs, &certs_given, err) != 0)
 		return -1;
+	int dc;
+	bool adc = s->auto_disk_config;
+	if (compute_disk_config_arg(arg, &dc, err) != 0 ||
+	    (dc >= 0 && compute_disk_config_for_image(&img, dc, &adc, err) != 0))
+		return -1;
 	const char *new_name = name ? name : s->name, *desc = s->description;
 	const char *key_name = s->key_name, *key_data = s->key_data, *user_data = s->user_data;
 	json_t *md = json_object_get(arg, "metadata");
@@ -243,7 +248,7 @@ static int do_rebuild(struct http_request *req, struct http_response *resp,
 	db_bind_text(st, 8, v6);
 	db_bind_text(st, 9, hostname);
 	db_bind_text(st, 10, s->id);
-	if (db_exec_stmt(st, err) != 0 ||
+	if (db_exec_stmt(st, err) != 0 || compute_disk_config_set(s->id, adc, err) != 0 ||
 	    (certs_given && compute_trusted_certs_store(s->id, certs, err) != 0) ||
 	    db_commit(err) != 0)
 		goto fail;
@@ -431,6 +436,19 @@ static int do_resize(struct http_request *req, const struct compute_server *s, j
 	struct compute_flavor f;
 	if (compute_flavor_get(req, ref, false, &f, err) != 0)
 		return api_fail(err, API_BAD_REQUEST, "Flavor %s could not be found.", ref);
+	/* OS-DCF:diskConfig, checked against the server's image (Nova). */
+	int dc;
+	bool adc = s->auto_disk_config;
+	struct image_info simg;
+	if (compute_disk_config_arg(arg, &dc, err) != 0)
+		return -1;
+	if (dc == 1 && s->image_id &&
+	    image_lookup(svc->env, req->arena, NULL, s->image_id, &simg, &(struct api_error){0}) ==
+	        0 &&
+	    compute_disk_config_for_image(&simg, dc, &adc, err) != 0)
+		return -1;
+	if (dc >= 0)
+		adc = dc == 1;
 	if (strcmp(f.id, s->flavor_id) == 0)
 		return api_fail(err, API_BAD_REQUEST,
 		                "When resizing, instances must change flavor!");
@@ -474,7 +492,7 @@ static int do_resize(struct http_request *req, const struct compute_server *s, j
 	db_bind_text(st, 1, f.id);
 	db_bind_text(st, 2, text);
 	db_bind_text(st, 3, s->id);
-	if (db_exec_stmt(st, err) != 0 ||
+	if (db_exec_stmt(st, err) != 0 || compute_disk_config_set(s->id, adc, err) != 0 ||
 	    compute_migration_record(req, s, "resize", "migrating", svc->host.name, s->flavor_id,
 	                             f.id, err) != 0 ||
 	    db_commit(err) != 0)

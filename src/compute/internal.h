@@ -63,6 +63,7 @@ struct compute_server {
 	const char *shelved_image_id, *shelved_at; /* while shelved, else NULL */
 	const char *access_ipv4, *access_ipv6;
 	const char *created_at, *updated_at, *launched_at;
+	bool auto_disk_config; /* OS-DCF:diskConfig AUTO */
 };
 
 /* ---- server_query.c: the server list's sort and extra filters ---- */
@@ -352,6 +353,15 @@ int compute_x509_fingerprint(const char *pem, char fp[COMPUTE_FP_MAX], struct ap
  * PKCS#12 bundle, *cert_pem the certificate (both in arena a). */
 int compute_x509_generate(struct arena *a, const char *user_id, char **priv, char **cert_pem,
                           char fp[COMPUTE_FP_MAX], struct api_error *err);
+/* disk_config.c: OS-DCF:diskConfig */
+struct image_info;
+/* The request's OS-DCF:diskConfig: -1 absent, 0 MANUAL, 1 AUTO (400 else). */
+int compute_disk_config_arg(json_t *obj, int *out, struct api_error *err);
+/* The flag for a server of img: 400 for AUTO when the image disables it;
+ * without a request, the image's auto_disk_config property. */
+int compute_disk_config_for_image(const struct image_info *img, int requested, bool *out,
+                                  struct api_error *err);
+int compute_disk_config_set(const char *server_id, bool on, struct api_error *err);
 /* server_misc.c */
 COMPUTE_HANDLER(compute_server_ips_show);
 COMPUTE_HANDLER(compute_server_password_show);

@@ -142,7 +142,8 @@ json_t *compute_server_view(struct http_request *req, const struct compute_serve
 	json_object_set_new(o, "accessIPv4", json_string(s->access_ipv4));
 	json_object_set_new(o, "accessIPv6", json_string(s->access_ipv6));
 	json_object_set_new(o, "links", compute_links(req, "servers", s->id));
-	json_object_set_new(o, "OS-DCF:diskConfig", json_string("MANUAL"));
+	json_object_set_new(o, "OS-DCF:diskConfig",
+	                    json_string(s->auto_disk_config ? "AUTO" : "MANUAL"));
 	if (strcmp(status, "ACTIVE") == 0 || strcmp(status, "BUILD") == 0 ||
 	    strcmp(status, "REBUILD") == 0 || strcmp(status, "RESIZE") == 0 ||
 	    strcmp(status, "VERIFY_RESIZE") == 0 || strcmp(status, "MIGRATING") == 0)

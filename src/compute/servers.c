@@ -27,7 +27,7 @@
 	" user_data, config_drive, availability_zone, host, vm_state, task_state,"        \
 	" power_state, description, hostname, locked, locked_reason, reservation_id,"     \
 	" launch_index, metadata, tags, access_ipv4, access_ipv6, fault, created_at,"     \
-	" updated_at, launched_at, old_flavor, shelved_image_id, shelved_at"
+	" updated_at, launched_at, old_flavor, shelved_image_id, shelved_at, auto_disk_config"
 
 static const char SQL_GET[] = "SELECT " SERVER_COLS " FROM compute_servers WHERE id = ?";
 static const char SQL_LIST_ALL[] = "SELECT " SERVER_COLS " FROM compute_servers ORDER BY seq DESC";
@@ -109,6 +109,7 @@ static void server_row(struct arena *a, sqlite3_stmt *st, struct compute_server 
 	s->old_flavor = json_col(a, st, 30, NULL);
 	s->shelved_image_id = T(31);
 	s->shelved_at = T(32);
+	s->auto_disk_config = sqlite3_column_int(st, 33) != 0;
 #undef T
 }
 
@@ -363,6 +364,8 @@ struct create_args {
 	const char *want_host, *want_node;     /* 2.74 host, hypervisor_hostname */
 	const char *hostname;                  /* 2.90, NULL: from the name */
 	bool config_drive;
+	int disk_config; /* OS-DCF:diskConfig: -1 none asked, 0 MANUAL, 1 AUTO */
+	bool auto_disk_config;
 	long long min_count, max_count;
 	json_t *metadata, *tags;
 	json_t *trusted_certs; /* 2.63, NULL: none */
@@ -589,6 +592,8 @@ static int create_parse(struct http_request *req, json_t *srv, struct create_arg
 			return api_fail(err, API_BAD_REQUEST,
 			                "Invalid input for field/attribute config_drive.");
 	}
+	if (compute_disk_config_arg(srv, &c->disk_config, err) != 0)
+		return -1;
 	c->min_count = c->max_count = 1;
 	json_t *mc;
 	for (int i = 0; i < 2; i++) {
@@ -770,6 +775,9 @@ static int create_resolve(struct http_request *req, struct create_args *c, struc
 		return api_fail(err, API_BAD_REQUEST, "Image %s could not be found.", c->image_id);
 	if (strcmp(c->image.status, "active") != 0)
 		return api_fail(err, API_BAD_REQUEST, "Image %s is not active.", c->image_id);
+	if (compute_disk_config_for_image(&c->image, c->disk_config, &c->auto_disk_config, err) !=
+	    0)
+		return -1;
 	long long disk_bytes = c->flavor.disk * 1024LL * 1024 * 1024;
 	if (c->image.min_ram > c->flavor.ram)
 		return api_fail(err, API_BAD_REQUEST,
@@ -965,6 +973,7 @@ static int create_txn(struct http_request *req, struct create_args *c, char (*id
 		db_bind_text(st, k++, c->access_ipv4);
 		db_bind_text(st, k++, c->access_ipv6);
 		if (db_exec_stmt(st, err) != 0 ||
+		    compute_disk_config_set(ids[i], c->auto_disk_config, err) != 0 ||
 		    (c->group_id && compute_server_group_add(c->group_id, ids[i], err) != 0) ||
 		    (c->trusted_certs &&
 		     compute_trusted_certs_store(ids[i], c->trusted_certs, err) != 0)) {
@@ -1100,9 +1109,9 @@ COMPUTE_HANDLER(compute_server_create)
 	memcpy(pass, hex, 12);
 	pass[12] = '\0';
 	json_t *o = json_pack("{s:s,s:o,s:s,s:[{s:s}],s:s}", "id", ids[0], "links",
-	                      compute_links(req, "servers", ids[0]), "OS-DCF:diskConfig", "MANUAL",
-	                      "security_groups", "name", "default", "adminPass",
-	                      c.admin_pass ? c.admin_pass : pass);
+	                      compute_links(req, "servers", ids[0]), "OS-DCF:diskConfig",
+	                      c.auto_disk_config ? "AUTO" : "MANUAL", "security_groups", "name",
+	                      "default", "adminPass", c.admin_pass ? c.admin_pass : pass);
 	json_t *links = json_object_get(o, "links");
 	http_header_set(resp, "Location",
 	                json_string_value(json_object_get(json_array_get(links, 0), "href")));
@@ -1418,6 +1427,22 @@ COMPUTE_HANDLER(compute_server_update)
 		         json_check_length("description", desc, 255, err) != 0)
 			return -1;
 	}
+	int dc;
+	if (compute_disk_config_arg(srv, &dc, err) != 0)
+		return -1;
+	if (dc == 1) {
+		/* Checked against the server's image, as Nova's update. */
+		struct image_info img;
+		struct compute_svc *svc = req->ctx;
+		if (s.image_id && image_lookup(svc->env, req->arena, NULL, s.image_id, &img,
+		                               &(struct api_error){0}) == 0) {
+			bool on;
+			if (compute_disk_config_for_image(&img, dc, &on, err) != 0)
+				return -1;
+		}
+	}
+	if (dc >= 0 && compute_disk_config_set(s.id, dc == 1, err) != 0)
+		return -1;
 	char now[21];
 	ids_time_iso(time(NULL), now);
 	sqlite3_stmt *st = db_stmt(SQL_UPDATE, err);

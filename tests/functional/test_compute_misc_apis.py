@@ -534,3 +534,49 @@ def test_snapshot_metadata_wins_and_min_ram_inherited(fake, unique):
     im = fake.nova("GET", "/images/" + iid, token=token).json()["image"]
     assert im["metadata"]["image_type"] == "test" and im["minRam"] == 256
     fake.nova("DELETE", "/servers/" + sid, token=token)
+
+
+def test_disk_config(fake, image, unique):
+    token, pid, _ = make_project(fake, unique)
+    r = fake.nova("POST", "/servers", token=token, mv="2.37", json={"server": {
+        "name": unique, "imageRef": image, "flavorRef": "1", "networks": "none",
+        "OS-DCF:diskConfig": "AUTO"}})
+    assert r.status_code == 202 and r.json()["server"]["OS-DCF:diskConfig"] == "AUTO"
+    sid = r.json()["server"]["id"]
+    assert fake.wait_status(sid, "ACTIVE", token=token)["OS-DCF:diskConfig"] == "AUTO"
+    r = fake.nova("PUT", "/servers/" + sid, token=token,
+                  json={"server": {"OS-DCF:diskConfig": "MANUAL"}})
+    assert r.status_code == 200 and r.json()["server"]["OS-DCF:diskConfig"] == "MANUAL"
+    r = fake.nova("POST", "/servers/%s/action" % sid, token=token,
+                  json={"rebuild": {"imageRef": image, "OS-DCF:diskConfig": "AUTO"}})
+    assert r.status_code == 202 and r.json()["server"]["OS-DCF:diskConfig"] == "AUTO"
+    fake.wait_status(sid, "ACTIVE", token=token)
+    r = fake.nova("POST", "/servers/%s/action" % sid, token=token,
+                  json={"resize": {"flavorRef": "2", "OS-DCF:diskConfig": "MANUAL"}})
+    assert r.status_code == 202, r.text
+    s = fake.wait_status(sid, "VERIFY_RESIZE", token=token)
+    assert s["OS-DCF:diskConfig"] == "MANUAL"
+    for bad in ({"server": {"OS-DCF:diskConfig": "auto"}},):
+        assert fake.nova("PUT", "/servers/" + sid, token=token, json=bad).status_code == 400
+    # An image that disables it refuses AUTO; its "true" is the default.
+    r = fake.request("POST", "/image/v2/images", token=token, json={
+        "name": unique, "disk_format": "raw", "container_format": "bare",
+        "auto_disk_config": "disabled"})
+    off = r.json()["id"]
+    fake.request("PUT", "/image/v2/images/%s/file" % off, token=token, data=b"\0" * 4096,
+                 headers={"Content-Type": "application/octet-stream"})
+    r = fake.nova("POST", "/servers", token=token, mv="2.37", json={"server": {
+        "name": unique, "imageRef": off, "flavorRef": "1", "networks": "none",
+        "OS-DCF:diskConfig": "AUTO"}})
+    assert r.status_code == 400 and "automatic disk resize disabled" in r.text
+    r = fake.request("POST", "/image/v2/images", token=token, json={
+        "name": unique + "2", "disk_format": "raw", "container_format": "bare",
+        "auto_disk_config": "true"})
+    on = r.json()["id"]
+    fake.request("PUT", "/image/v2/images/%s/file" % on, token=token, data=b"\0" * 4096,
+                 headers={"Content-Type": "application/octet-stream"})
+    s2 = boot(fake, on, unique + "2", token=token)
+    assert fake.nova("GET", "/servers/" + s2["id"], token=token).json()["server"][
+        "OS-DCF:diskConfig"] == "AUTO"
+    for i in (sid, s2["id"]):
+        fake.nova("DELETE", "/servers/" + i, token=token)

@@ -22,3 +22,5 @@ CREATE TABLE compute_server_passwords (
 CREATE TRIGGER compute_servers_password_gone AFTER DELETE ON compute_servers BEGIN
     DELETE FROM compute_server_passwords WHERE server_id = old.id;
 END;
+-- OS-DCF:diskConfig: AUTO (1) or MANUAL (0).
+ALTER TABLE compute_servers ADD COLUMN auto_disk_config INTEGER NOT NULL DEFAULT 0;
