@@ -250,15 +250,15 @@ static int query_253(struct http_request *req, const char *const *allowed, bool 
 	return 0;
 }
 
-/* Adds the host's servers ({name, uuid}) when there are any (Nova before
- * 2.75 leaves the key out for none). */
+/* Adds the host's servers ({name, uuid}) when there are any; from 2.75
+ * an empty list too (before, Nova leaves the key out for none). */
 static int add_servers(struct http_request *req, json_t *h, struct api_error *err)
 {
 	struct compute_svc *svc = req->ctx;
 	json_t *servers;
 	if (compute_host_servers(req, svc->host.name, &servers, err) != 0)
 		return -1;
-	if (json_array_size(servers) > 0) {
+	if (json_array_size(servers) > 0 || compute_mv(req) >= 75) {
 		json_t *list = json_array();
 		size_t i;
 		json_t *s;

@@ -580,3 +580,22 @@ def test_disk_config(fake, image, unique):
         "OS-DCF:diskConfig"] == "AUTO"
     for i in (sid, s2["id"]):
         fake.nova("DELETE", "/servers/" + i, token=token)
+
+
+def test_hypervisor_with_servers_empty_list_from_2_75():
+    import os
+    import shutil
+    from conftest import ROOT
+    from conftest_compute import FakeCloud
+    binary = os.environ.get("STACKD_BIN", os.path.join(ROOT, "build", "stackd"))
+    c = FakeCloud(binary, extra_args=["--compute.driver", "fake"])
+    try:
+        h = c.nova("GET", "/os-hypervisors?with_servers=1", mv="2.74").json()["hypervisors"][0]
+        assert "servers" not in h
+        h = c.nova("GET", "/os-hypervisors?with_servers=1", mv="2.75").json()["hypervisors"][0]
+        assert h["servers"] == []
+        assert "servers" not in c.nova("GET", "/os-hypervisors", mv="2.75").json()[
+            "hypervisors"][0]
+    finally:
+        c.stop()
+        shutil.rmtree(c.data_dir, ignore_errors=True)
