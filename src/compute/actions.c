@@ -926,6 +926,8 @@ COMPUTE_HANDLER(compute_server_action)
 		rc = do_lock(req, &s, strcmp(key, "lock") == 0, arg, err);
 	} else if (strcmp(key, "os-getConsoleOutput") == 0)
 		return do_console(req, resp, &s, arg, err);
+	else if (compute_console_action(key))
+		return compute_console_legacy(req, resp, &s, key, arg, err);
 	else if (strcmp(key, "rescue") == 0) {
 		const char *image = NULL, *pass = NULL;
 		if (json_is_object(arg) &&
@@ -982,8 +984,7 @@ COMPUTE_HANDLER(compute_server_action)
 	else if (strcmp(key, "addFixedIp") == 0 || strcmp(key, "removeFixedIp") == 0)
 		rc = compute_server_fixed_ip_action(req, &s, key[0] == 'a', body, err);
 	else if (strcmp(key, "addSecurityGroup") == 0 || strcmp(key, "removeSecurityGroup") == 0 ||
-	         strcmp(key, "changePassword") == 0 || strcmp(key, "os-getVNCConsole") == 0 ||
-	         strcmp(key, "os-getSerialConsole") == 0 || strcmp(key, "addFixedIp") == 0 ||
+	         strcmp(key, "changePassword") == 0 || strcmp(key, "addFixedIp") == 0 ||
 	         strcmp(key, "removeFixedIp") == 0 || strcmp(key, "addFloatingIp") == 0 ||
 	         strcmp(key, "removeFloatingIp") == 0) {
 		/* The nova-network era actions are gone from 2.44 (404). */

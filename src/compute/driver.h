@@ -58,6 +58,17 @@ struct compute_driver {
 	/* The last max_lines lines (all when <= 0) of the console, malloc'ed. */
 	int (*console)(void *state, const char *id, int max_lines, char **out, size_t *len,
 	               struct api_error *err);
+	/* Remote consoles, kind "serial" or "vnc". console_check: 0 when the
+	 * guest has that console (it may be off: the proxy reaches it once it
+	 * runs), writing what the proxy connects to into where (shown as
+	 * os-console-auth-tokens' internal_access_path); 400 "Unavailable
+	 * console type" when it has not. console_open: a connected stream
+	 * socket to the console (409 when the guest does not run). NULL: the
+	 * driver has no remote consoles (Nova's NotImplementedError, 501). */
+	int (*console_check)(void *state, const char *id, const char *kind, char *where, size_t len,
+	                     struct api_error *err);
+	int (*console_open)(void *state, const char *id, const char *kind, int *fd,
+	                    struct api_error *err);
 	/* Fills in what the driver measures of a guest: diag is Nova's 2.48
 	 * diagnostics object, pre-filled by the API from the server's record
 	 * (counters null); the driver sets state, uptime and the counters it

@@ -214,6 +214,14 @@ void compute_power_changed(void *cls, const char *id, enum compute_power power);
 int compute_server_crash_dump(struct http_request *req, const struct compute_server *s, json_t *arg,
                               struct api_error *err);
 
+/* ---- consoles.c ---- */
+/* True for the legacy console actions (os-getVNCConsole, ...). */
+bool compute_console_action(const char *action);
+/* Answers one of them (200 {"console": {type, url}}; 404 from 2.6). */
+int compute_console_legacy(struct http_request *req, struct http_response *resp,
+                           const struct compute_server *s, const char *action, json_t *arg,
+                           struct api_error *err);
+
 /* ---- hosts.c ---- */
 /* The service's disabled flag into svc->host.enabled (start-up). */
 int compute_service_state_load(struct compute_svc *svc, struct api_error *err);
@@ -385,6 +393,9 @@ COMPUTE_HANDLER(compute_image_metadata_replace);
 COMPUTE_HANDLER(compute_image_metadata_show);
 COMPUTE_HANDLER(compute_image_metadata_put);
 COMPUTE_HANDLER(compute_image_metadata_delete);
+COMPUTE_HANDLER(compute_remote_console_create);
+COMPUTE_HANDLER(compute_console_auth_token_show);
+COMPUTE_HANDLER(compute_console_proxy);
 
 /* ---- aggregates.c ---- */
 /* The availability zone of host: the one an aggregate of the host names,

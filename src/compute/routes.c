@@ -165,6 +165,13 @@ static const struct http_route routes[] = {
     {"GET", V "/os-instance_usage_audit_log", compute_usage_audit_list, NULL, "compute:admin"},
     {"GET", V "/os-instance_usage_audit_log/{before_timestamp}", compute_usage_audit_show, NULL,
      "compute:admin"},
+    {"POST", V "/servers/{server_id}/remote-consoles", compute_remote_console_create, NULL,
+     "compute"},
+    {"GET", V "/os-console-auth-tokens/{token}", compute_console_auth_token_show, NULL,
+     "compute:admin"},
+    /* The serial console proxy (websocket; the token is the credential). */
+    {"GET", "/serial/", compute_console_proxy, NULL, NULL},
+    {"GET", "/serial", compute_console_proxy, NULL, NULL},
     /* Not built yet: every other Nova API answers 501 with Nova's body. */
     {"GET", V "/{rest*}", not_implemented, NULL, "compute"},
     {"POST", V "/{rest*}", not_implemented, NULL, "compute"},

@@ -104,6 +104,11 @@ struct http_request {
 /* Response body sources: a buffer, a file region, or a reader callback. */
 typedef ssize_t (*http_reader)(void *cls, uint64_t pos, char *buf, size_t max);
 
+/* Runs on a thread of its own once a 101 went out: fd is the client's
+ * connection (closed by the server when this returns), pending the bytes
+ * the client sent after its request. */
+typedef void (*http_upgraded)(void *cls, int fd, const char *pending, size_t npending);
+
 struct http_response {
 	struct arena *arena;
 	int status; /* 0 until answered */
@@ -118,6 +123,9 @@ struct http_response {
 	http_reader reader;
 	void *reader_cls;
 	void (*reader_free)(void *cls);
+	http_upgraded upgrade; /* with status 101 (http_reply_upgrade) */
+	void *upgrade_cls;
+	void (*upgrade_free)(void *cls);
 };
 
 #endif

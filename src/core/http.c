@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -51,6 +52,7 @@ struct http_server *http_server_new(const struct http_server_options *opts)
 	if (!s)
 		abort();
 	s->opts = *opts;
+	pthread_mutex_init(&s->upgrades_lock, NULL);
 	if (!s->opts.threads)
 		s->opts.threads = 8;
 	if (!s->opts.max_body)
@@ -65,6 +67,7 @@ void http_server_free(struct http_server *s)
 	if (!s)
 		return;
 	http_server_stop(s, 0);
+	pthread_mutex_destroy(&s->upgrades_lock);
 	free(s);
 }
 
@@ -181,6 +184,11 @@ static void reset_body(struct http_response *resp)
 	resp->reader_free = NULL;
 	resp->body = NULL;
 	resp->body_len = 0;
+	if (resp->upgrade_free)
+		resp->upgrade_free(resp->upgrade_cls);
+	resp->upgrade = NULL;
+	resp->upgrade_cls = NULL;
+	resp->upgrade_free = NULL;
 }
 
 void http_reply_json(struct http_response *resp, int status, json_t *body)
@@ -245,6 +253,16 @@ void http_reply_reader(struct http_response *resp, int status, uint64_t length, 
 	resp->reader_free = free_cls;
 }
 
+void http_reply_upgrade(struct http_response *resp, http_upgraded fn, void *cls,
+                        void (*free_cls)(void *))
+{
+	reset_body(resp);
+	resp->status = 101;
+	resp->upgrade = fn;
+	resp->upgrade_cls = cls;
+	resp->upgrade_free = free_cls;
+}
+
 void http_render_error_default(struct http_request *req, struct http_response *resp,
                                const struct api_error *err)
 {
@@ -302,6 +320,70 @@ static ssize_t reader_trampoline(void *cls, uint64_t pos, char *buf, size_t max)
 	return n;
 }
 
+/* ---- upgraded connections ---- */
+
+static void *upgrade_thread(void *arg)
+{
+	struct http_upgrade *u = arg;
+	u->fn(u->cls, u->fd, u->pending, u->npending);
+	struct http_server *s = u->server;
+	pthread_mutex_lock(&s->upgrades_lock);
+	for (struct http_upgrade **p = &s->upgrades; *p; p = &(*p)->next)
+		if (*p == u) {
+			*p = u->next;
+			break;
+		}
+	pthread_mutex_unlock(&s->upgrades_lock);
+	if (u->free_cls)
+		u->free_cls(u->cls);
+	MHD_upgrade_action(u->urh, MHD_UPGRADE_ACTION_CLOSE);
+	free(u->pending);
+	free(u);
+	return NULL;
+}
+
+/* libmicrohttpd sent the 101: the connection is ours. Runs on its thread,
+ * so the session gets a thread of its own. */
+static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
+                       size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+	(void)conn;
+	(void)con_cls;
+	struct http_upgrade *u = cls;
+	u->fd = sock;
+	u->urh = urh;
+	u->npending = extra_in_size;
+	u->pending = malloc(extra_in_size + 1);
+	if (!u->pending)
+		abort();
+	if (extra_in_size)
+		memcpy(u->pending, extra_in, extra_in_size);
+	struct http_server *s = u->server;
+	pthread_mutex_lock(&s->upgrades_lock);
+	u->next = s->upgrades;
+	s->upgrades = u;
+	pthread_mutex_unlock(&s->upgrades_lock);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_t t;
+	int rc = pthread_create(&t, &attr, upgrade_thread, u);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		log_error("msg=\"no thread for an upgraded connection\" error=%d", rc);
+		u->fn = NULL;
+		shutdown(sock, SHUT_RDWR);
+		pthread_mutex_lock(&s->upgrades_lock);
+		s->upgrades = u->next;
+		pthread_mutex_unlock(&s->upgrades_lock);
+		if (u->free_cls)
+			u->free_cls(u->cls);
+		MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+		free(u->pending);
+		free(u);
+	}
+}
+
 static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *st,
                              bool body_unread)
 {
@@ -311,7 +393,25 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *
 	struct MHD_Response *r;
 	bool no_body = resp->status == 204 || resp->status == 304 ||
 	               (resp->status >= 100 && resp->status < 200);
-	if (no_body) {
+	struct http_upgrade *up = NULL;
+	if (resp->status == 101 && resp->upgrade) {
+		up = calloc(1, sizeof(*up));
+		if (!up)
+			abort();
+		up->server = st->req.server;
+		up->fn = resp->upgrade;
+		up->cls = resp->upgrade_cls;
+		up->free_cls = resp->upgrade_free;
+		up->fd = -1;
+		r = MHD_create_response_for_upgrade(on_upgrade, up);
+		if (r) {
+			resp->upgrade = NULL; /* the session owns cls now */
+			resp->upgrade_cls = NULL;
+			resp->upgrade_free = NULL;
+		} else {
+			free(up);
+		}
+	} else if (no_body) {
 		reset_body(resp);
 		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	} else if (resp->fd >= 0) {
@@ -581,8 +681,8 @@ int http_server_start(struct http_server *s, const char *host, unsigned port, st
 	if (gai != 0)
 		return api_fail(err, API_BAD_REQUEST, "cannot resolve listen address %s: %s", host,
 		                gai_strerror(gai));
-	unsigned flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+	                 MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
 	if (res->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* The per-connection pool is zeroed by libmicrohttpd on every request:
@@ -612,6 +712,18 @@ void http_server_stop(struct http_server *s, unsigned grace_seconds)
 	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
+	/* Upgraded connections are the application's: end them (their
+	 * threads see the shutdown and return) before the daemon goes. */
+	for (unsigned i = 0; i < 100; i++) {
+		pthread_mutex_lock(&s->upgrades_lock);
+		bool any = s->upgrades != NULL;
+		for (struct http_upgrade *u = s->upgrades; u; u = u->next)
+			shutdown(u->fd, SHUT_RDWR);
+		pthread_mutex_unlock(&s->upgrades_lock);
+		if (!any)
+			break;
+		usleep(50 * 1000);
+	}
 	for (unsigned i = 0; i < grace_seconds * 20 && atomic_load(&s->in_flight) > 0; i++)
 		usleep(50 * 1000);
 	MHD_stop_daemon(s->daemon);

@@ -67,6 +67,13 @@ void http_reply_fd(struct http_response *resp, int status, int fd, uint64_t offs
 void http_reply_reader(struct http_response *resp, int status, uint64_t length, http_reader reader,
                        void *cls, void (*free_cls)(void *));
 
+/* Switches protocols: a 101 with the headers the handler set, after which
+ * fn takes over the connection on a thread of its own. free_cls (may be
+ * NULL) runs once, after fn or when the upgrade never happens. Servers
+ * stopping shut upgraded connections down and wait for fn to return. */
+void http_reply_upgrade(struct http_response *resp, http_upgraded fn, void *cls,
+                        void (*free_cls)(void *));
+
 /* The default error body: {"error": {"code", "title", "message"}}. */
 void http_render_error_default(struct http_request *req, struct http_response *resp,
                                const struct api_error *err);

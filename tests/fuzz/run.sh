@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 OUT=build/fuzz
 SECS=${FUZZ_SECONDS:-60}
-PKGS="libmicrohttpd jansson libsodium sqlite3"
+PKGS="libmicrohttpd jansson libsodium sqlite3 libcrypto"
 CFLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -Isrc -D_GNU_SOURCE $(pkg-config --cflags $PKGS)"
 mkdir -p $OUT/obj $OUT/gen $OUT/corpus
 sh tools/embed-schema.sh identity src/identity/schema >$OUT/gen/identity_schema.c.tmp

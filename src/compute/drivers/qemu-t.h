@@ -4,7 +4,10 @@
  *   disk.eph0     ephemeral disk (flavor), disk.swap  swap disk (flavor)
  *   disk.config   config drive (ISO 9660, label config-2)
  *   disk.rescue   while rescued: overlay on the rescue image, booted first
- *   console.log   serial console, appended across boots
+ *   console.log   serial console output, appended across boots (QEMU's
+ *                 chardev logfile: written whether a client is on or not)
+ *   serial.sock   the serial console's socket (one client at a time: the
+ *                 console proxy, qemu_console.c)
  *   qmp.sock      QMP monitor, qemu.pid  QEMU's pid file, qemu.log  its stderr
  *   suspend.state memory of a suspended guest */
 #ifndef STACKD_COMPUTE_QEMU_T_H
@@ -22,6 +25,7 @@
 #define QEMU_DISK_RESCUE "disk.rescue"
 #define QEMU_CONSOLE "console.log"
 #define QEMU_QMP "qmp.sock"
+#define QEMU_SERIAL "serial.sock"
 #define QEMU_PIDFILE "qemu.pid"
 #define QEMU_STDERR "qemu.log"
 #define QEMU_SUSPEND "suspend.state"

@@ -107,6 +107,14 @@ int qemu_guest_diagnostics(struct qemu_driver *d, const char *uuid, json_t *diag
 int qemu_guest_inject_nmi(struct qemu_driver *d, const char *uuid, struct api_error *err);
 int qemu_guest_console(struct qemu_driver *d, const char *uuid, int max_lines, char **out,
                        size_t *len, struct api_error *err);
+/* qemu_console.c. Remote consoles (kind "serial"): check answers 400
+ * "Unavailable console type" when the guest has no such console, else
+ * writes where the proxy will connect (the socket's path); open connects
+ * to it (409 when QEMU does not run). */
+int qemu_guest_console_check(struct qemu_driver *d, const char *uuid, const char *kind, char *where,
+                             size_t len, struct api_error *err);
+int qemu_guest_console_open(struct qemu_driver *d, const char *uuid, const char *kind, int *out,
+                            struct api_error *err);
 /* Grows the root disk to root_gb (never shrinks) and records the new vCPUs
  * and RAM for the next boot. The guest must be off. */
 int qemu_guest_resize(struct qemu_driver *d, const char *uuid, int vcpus, int ram_mb,

@@ -304,6 +304,18 @@ static int qd_console(void *state, const char *id, int max_lines, char **out, si
 	return qemu_guest_console(((struct qd_state *)state)->q, id, max_lines, out, len, err);
 }
 
+static int qd_console_check(void *state, const char *id, const char *kind, char *where, size_t len,
+                            struct api_error *err)
+{
+	return qemu_guest_console_check(((struct qd_state *)state)->q, id, kind, where, len, err);
+}
+
+static int qd_console_open(void *state, const char *id, const char *kind, int *fd,
+                           struct api_error *err)
+{
+	return qemu_guest_console_open(((struct qd_state *)state)->q, id, kind, fd, err);
+}
+
 static int qd_diagnostics(void *state, const char *id, json_t *diag, struct api_error *err)
 {
 	return qemu_guest_diagnostics(((struct qd_state *)state)->q, id, diag, err);
@@ -372,6 +384,8 @@ const struct compute_driver compute_driver_qemu = {
     .rebuild = qd_rebuild,
     .power_state = qd_power_state,
     .console = qd_console,
+    .console_check = qd_console_check,
+    .console_open = qd_console_open,
     .diagnostics = qd_diagnostics,
     .inject_nmi = qd_inject_nmi,
     .nic_address = qd_nic_address,

@@ -107,12 +107,18 @@ int qemu_proc_argv(const char *binary, const struct qemu_guest *g, struct qemu_a
 	argv_add(a, "-no-user-config");
 	argv_add(a, "-display");
 	argv_add(a, "none");
+	/* QEMU creates the sockets before it leaves for "/": a relative path
+	 * (it is started in the instance directory) always fits sun_path. */
+	bool abs_fits =
+	    strlen(g->dir) + sizeof(QEMU_SERIAL) + 1 < sizeof(((struct sockaddr_un *)0)->sun_path);
+	/* The serial port on a socket for the console proxy; its logfile
+	 * keeps everything the guest writes, client or not, for
+	 * os-getConsoleOutput. */
 	argv_add(a, "-chardev");
-	argv_add(a, "file,id=console,path=%s/%s,append=on", g->dir, QEMU_CONSOLE);
+	argv_add(a, "socket,id=console,path=%s%s%s,server=on,wait=off,logfile=%s/%s,logappend=on",
+	         abs_fits ? g->dir : "", abs_fits ? "/" : "", QEMU_SERIAL, g->dir, QEMU_CONSOLE);
 	argv_add(a, "-serial");
 	argv_add(a, "chardev:console");
-	/* QEMU creates the socket before it leaves for "/": a relative path
-	 * (it is started in the instance directory) always fits sun_path. */
 	argv_add(a, "-qmp");
 	if (strlen(g->dir) + sizeof(QEMU_QMP) + 1 < sizeof(((struct sockaddr_un *)0)->sun_path))
 		argv_add(a, "unix:%s/%s,server=on,wait=off", g->dir, QEMU_QMP);

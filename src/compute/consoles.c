@@ -1,0 +1,441 @@
+/* Remote consoles, as Nova's remote_consoles.py, compute API and manager
+ * answer them with the libvirt driver: the legacy actions (os-getVNCConsole,
+ * os-getSPICEConsole, os-getRDPConsole, os-getSerialConsole; 2.1-2.5) and
+ * POST /servers/{id}/remote-consoles (2.6; mks from 2.8), the console
+ * tokens they hand out (os-console-auth-tokens, 2.31 for every type) and
+ * the websocket endpoint the URLs point at (/compute/serial/?token=...,
+ * Nova's nova-serialproxy), which relays to the driver's console socket.
+ *
+ * What this cloud offers: the serial console (when the driver has remote
+ * consoles). VNC is "enabled" as in Nova's defaults but no guest has VNC
+ * graphics (the libvirt driver's "Unavailable console type vnc."); SPICE,
+ * RDP and MKS are disabled as in Nova's defaults ("Unavailable console type
+ * <type>."). A driver without consoles (fake) answers as Nova's base
+ * ComputeDriver: NotImplementedError, 501.
+ *
+ * Tokens are kept in memory, hashed (SHA-256), for [compute]
+ * console_token_ttl seconds (Nova's [consoleauth] token_ttl, 600) and may
+ * be used any number of times until then, as Nova's; they die with the
+ * server and with a restart of stackd. */
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "compute/internal.h"
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/ids.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/websocket.h"
+#include "service.h"
+
+/* ---- tokens ---- */
+
+struct console_token {
+	unsigned char hash[32];
+	char instance[37];
+	char type[16]; /* Nova's console type: "serial", "novnc" */
+	char kind[8];  /* the driver's console kind: "serial", "vnc" */
+	char where[512];
+	double expires;
+	struct console_token *next;
+};
+
+static pthread_mutex_t tokens_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct console_token *tokens;
+
+static void token_hash(const char *token, unsigned char out[32])
+{
+	unsigned int n = 32;
+	if (EVP_Digest(token, strlen(token), out, &n, EVP_sha256(), NULL) != 1)
+		abort();
+}
+
+/* Drops expired tokens; under tokens_lock. */
+static void tokens_prune(double now)
+{
+	for (struct console_token **p = &tokens; *p;) {
+		if ((*p)->expires <= now) {
+			struct console_token *dead = *p;
+			*p = dead->next;
+			free(dead);
+		} else {
+			p = &(*p)->next;
+		}
+	}
+}
+
+static void token_issue(const char *instance, const char *type, const char *kind, const char *where,
+                        int ttl, char out[37])
+{
+	struct console_token *t = calloc(1, sizeof(*t));
+	if (!t)
+		abort();
+	ids_uuid4(out);
+	token_hash(out, t->hash);
+	snprintf(t->instance, sizeof(t->instance), "%s", instance);
+	snprintf(t->type, sizeof(t->type), "%s", type);
+	snprintf(t->kind, sizeof(t->kind), "%s", kind);
+	snprintf(t->where, sizeof(t->where), "%s", where);
+	double now = ids_now();
+	t->expires = now + ttl;
+	pthread_mutex_lock(&tokens_lock);
+	tokens_prune(now);
+	t->next = tokens;
+	tokens = t;
+	pthread_mutex_unlock(&tokens_lock);
+}
+
+/* Copies the live token's record into out; false when unknown or expired. */
+static bool token_find(const char *token, struct console_token *out)
+{
+	if (!token || !*token)
+		return false;
+	unsigned char h[32];
+	token_hash(token, h);
+	bool found = false;
+	pthread_mutex_lock(&tokens_lock);
+	tokens_prune(ids_now());
+	for (struct console_token *t = tokens; t; t = t->next)
+		if (memcmp(t->hash, h, sizeof(h)) == 0) {
+			*out = *t;
+			out->next = NULL;
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&tokens_lock);
+	if (!found)
+		return false;
+	/* Nova deletes a server's tokens with it. */
+	struct arena *a = arena_new();
+	struct compute_server s;
+	struct api_error ignored = {0};
+	found = compute_server_read(a, out->instance, &s, &ignored) == 0;
+	arena_free(a);
+	return found;
+}
+
+static int token_ttl(const struct compute_svc *svc)
+{
+	long long ttl = config_get_int(svc->env->cfg, "compute", "console_token_ttl", 600);
+	return ttl > 0 ? (int)ttl : 600;
+}
+
+/* ---- issuing a console ---- */
+
+/* Nova's protocols, their console types and whether this cloud enables
+ * them (Nova's defaults: [vnc] on, [spice], [rdp], [mks] off; the serial
+ * console is on here). */
+static const struct {
+	const char *protocol;
+	const char *type; /* the one type the manager accepts */
+	const char *kind; /* the driver's console */
+	bool enabled;
+	const char *path; /* of the proxy endpoint under /compute */
+} protocols[] = {
+    {"vnc", "novnc", "vnc", true, NULL},
+    {"spice", "spice-html5", NULL, false, NULL},
+    {"rdp", "rdp-html5", NULL, false, NULL},
+    {"serial", "serial", "serial", true, "/compute/serial/"},
+    {"mks", "webmks", NULL, false, NULL},
+};
+
+/* The compute API's checks and the manager's for a console of protocol and
+ * type; on success *url is the URL to hand out. */
+static int console_get(struct http_request *req, const struct compute_server *s,
+                       const char *protocol, const char *type, const char **url,
+                       struct api_error *err)
+{
+	struct compute_svc *svc = req->ctx;
+	size_t i = 0;
+	while (i < sizeof(protocols) / sizeof(protocols[0]) &&
+	       strcmp(protocols[i].protocol, protocol) != 0)
+		i++;
+	if (i == sizeof(protocols) / sizeof(protocols[0]))
+		return api_fail(err, API_BAD_REQUEST, "Invalid console type %s", type);
+	/* compute API: check_instance_host, then the task states. */
+	if (s->host == NULL)
+		return api_fail(err, API_CONFLICT, "Instance %s is not ready", s->id);
+	if (s->task_state &&
+	    (strcmp(s->task_state, "deleting") == 0 || strcmp(s->task_state, "migrating") == 0))
+		return api_fail(err, API_CONFLICT,
+		                "Cannot 'get_%s_console' instance %s while it is in task_state %s",
+		                protocol, s->id, s->task_state);
+	/* manager: enabled, then the type, then the driver. */
+	if (!protocols[i].enabled)
+		return api_fail(err, API_BAD_REQUEST, "Unavailable console type %s.", type);
+	if (strcmp(type, protocols[i].type) != 0)
+		return api_fail(err, API_BAD_REQUEST, "Invalid console type %s", type);
+	if (svc->drv->console_check == NULL || svc->drv->console_open == NULL)
+		return api_fail(err, API_NOT_IMPLEMENTED,
+		                "The requested functionality is not supported.");
+	char where[512];
+	if (svc->drv->console_check(svc->drv_state, s->id, protocols[i].kind, where, sizeof(where),
+	                            err) != 0)
+		return -1;
+	if (protocols[i].path == NULL) /* a driver offering VNC needs its proxy first */
+		return api_fail(err, API_BAD_REQUEST, "Unavailable console type %s.", protocol);
+	char token[37];
+	token_issue(s->id, type, protocols[i].kind, where, token_ttl(svc), token);
+	/* The proxy is on this listener: the URL the client came in on. */
+	const char *base = req->base_url;
+	bool http = strncmp(base, "http://", 7) == 0;
+	*url = arena_printf(req->arena, "%s%s%s?token=%s", http ? "ws://" : "wss://",
+	                    base + (http                                ? 7
+	                            : strncmp(base, "https://", 8) == 0 ? 8
+	                                                                : 0),
+	                    protocols[i].path, token);
+	return 0;
+}
+
+/* ---- the legacy actions (2.1-2.5) ---- */
+
+static const struct {
+	const char *action;
+	const char *protocol;
+	const char *types[3];
+} legacy[] = {
+    {"os-getVNCConsole", "vnc", {"novnc", "xvpvnc", NULL}},
+    {"os-getSPICEConsole", "spice", {"spice-html5", NULL, NULL}},
+    {"os-getRDPConsole", "rdp", {"rdp-html5", NULL, NULL}},
+    {"os-getSerialConsole", "serial", {"serial", NULL, NULL}},
+};
+
+/* "'x' is not one of ['a', 'b']" as jsonschema words it. */
+static const char *enum_text(struct arena *a, const char *const *values, size_t n)
+{
+	char *out = arena_strdup(a, "[");
+	for (size_t i = 0; i < n && values[i]; i++)
+		out = arena_printf(a, "%s%s'%s'", out, i ? ", " : "", values[i]);
+	return arena_printf(a, "%s]", out);
+}
+
+bool compute_console_action(const char *action)
+{
+	for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
+		if (strcmp(action, legacy[i].action) == 0)
+			return true;
+	return false;
+}
+
+int compute_console_legacy(struct http_request *req, struct http_response *resp,
+                           const struct compute_server *s, const char *action, json_t *arg,
+                           struct api_error *err)
+{
+	size_t i = 0;
+	while (strcmp(legacy[i].action, action) != 0)
+		i++;
+	/* Replaced by remote-consoles at 2.6: the action is gone (404). */
+	if (compute_mv(req) >= 6)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	static const char *const only_type[] = {"type", NULL};
+	if (!json_is_object(arg))
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute %s. Value: %s. "
+		                "must be an object",
+		                action, json_is_null(arg) ? "None" : "not an object");
+	if (json_only_keys(arg, only_type, action, err) != 0)
+		return -1;
+	json_t *t = json_object_get(arg, "type");
+	if (t == NULL)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute %s. Value: {}. "
+		                "'type' is a required property",
+		                action);
+	const char *type = json_string_value(t);
+	bool ok = false;
+	for (size_t k = 0; type && k < 3 && legacy[i].types[k]; k++)
+		ok = ok || strcmp(type, legacy[i].types[k]) == 0;
+	if (!ok)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute type. Value: %s. %s is not one "
+		                "of %s",
+		                type ? type : "(not a string)", type ? type : "value",
+		                enum_text(req->arena, legacy[i].types, 3));
+	const char *url;
+	if (console_get(req, s, legacy[i].protocol, type, &url, err) != 0)
+		return -1;
+	http_reply_json(resp, 200, json_pack("{s:{s:s,s:s}}", "console", "type", type, "url", url));
+	return 0;
+}
+
+/* ---- POST /servers/{id}/remote-consoles (2.6) ---- */
+
+COMPUTE_HANDLER(compute_remote_console_create)
+{
+	if (compute_mv(req) < 6)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	struct compute_server s;
+	json_t *body, *rc = NULL;
+	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0 ||
+	    http_body_json(req, &body, err) != 0)
+		return -1;
+	static const char *const top[] = {"remote_console", NULL};
+	static const char *const fields[] = {"protocol", "type", NULL};
+	if (!json_is_object(body) || json_only_keys(body, top, "request body", err) != 0 ||
+	    json_get_object(body, "remote_console", true, &rc, err) != 0 ||
+	    json_only_keys(rc, fields, "remote_console", err) != 0)
+		return json_is_object(body)
+		           ? -1
+		           : api_fail(err, API_BAD_REQUEST, "The request body must be an object.");
+	const char *protocol = NULL, *type = NULL;
+	if (json_get_string(rc, "protocol", true, &protocol, err) != 0 ||
+	    json_get_string(rc, "type", true, &type, err) != 0)
+		return -1;
+	bool mks = compute_mv(req) >= 8;
+	static const char *const protos[] = {"vnc", "spice", "rdp", "serial", "mks"};
+	static const char *const types[] = {"novnc",       "xvpvnc", "rdp-html5",
+	                                    "spice-html5", "serial", "webmks"};
+	bool ok = false;
+	for (size_t k = 0; k < (mks ? 5u : 4u); k++)
+		ok = ok || strcmp(protocol, protos[k]) == 0;
+	if (!ok)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute protocol. Value: %s. '%s' is "
+		                "not one of %s",
+		                protocol, protocol, enum_text(req->arena, protos, mks ? 5 : 4));
+	ok = false;
+	for (size_t k = 0; k < (mks ? 6u : 5u); k++)
+		ok = ok || strcmp(type, types[k]) == 0;
+	if (!ok)
+		return api_fail(err, API_BAD_REQUEST,
+		                "Invalid input for field/attribute type. Value: %s. '%s' is not "
+		                "one of %s",
+		                type, type, enum_text(req->arena, types, mks ? 6 : 5));
+	const char *url;
+	if (console_get(req, &s, protocol, type, &url, err) != 0)
+		return -1;
+	http_reply_json(resp, 200,
+	                json_pack("{s:{s:s,s:s,s:s}}", "remote_console", "protocol", protocol,
+	                          "type", type, "url", url));
+	return 0;
+}
+
+/* ---- GET /os-console-auth-tokens/{token} (admin) ---- */
+
+COMPUTE_HANDLER(compute_console_auth_token_show)
+{
+	struct compute_svc *svc = req->ctx;
+	struct console_token t;
+	const char *token = http_param(req, "token");
+	if (!token || !*token)
+		return api_fail(err, API_BAD_REQUEST, "token not provided");
+	if (!token_find(token, &t))
+		return api_fail(err, API_NOT_FOUND, "Token not found");
+	/* Below 2.31 only RDP tokens could be looked at. */
+	if (compute_mv(req) < 31 && strcmp(t.type, "rdp-html5") != 0)
+		return api_fail(err, API_UNAUTHORIZED,
+		                "The requested console type details are not accessible");
+	/* The console is a unix socket on the compute host: no port. */
+	http_reply_json(resp, 200,
+	                json_pack("{s:{s:s,s:s,s:n,s:s}}", "console", "instance_uuid", t.instance,
+	                          "host", svc->host.name, "port", "internal_access_path", t.where));
+	return 0;
+}
+
+/* ---- the websocket proxy ---- */
+
+struct console_session {
+	int backend;     /* the driver's console socket, or -1 */
+	int close_code;  /* when backend < 0: why the session is refused */
+	char reason[96]; /* ... and its close reason */
+	char instance[37];
+};
+
+static void session_free(void *p)
+{
+	struct console_session *cs = p;
+	if (cs->backend >= 0)
+		close(cs->backend);
+	free(cs);
+}
+
+static void session_run(void *cls, int fd, const char *pending, size_t npending)
+{
+	struct console_session *cs = cls;
+	if (cs->backend < 0) {
+		ws_send_close(fd, cs->close_code, cs->reason);
+		ws_linger(fd);
+		return;
+	}
+	log_info("event=console_connected instance=%s", cs->instance);
+	int backend = cs->backend;
+	cs->backend = -1; /* ws_relay closes it */
+	int code = ws_relay(fd, pending, npending, backend);
+	log_info("event=console_closed instance=%s code=%d", cs->instance, code);
+}
+
+/* The token from ?token=, else from a "token=" cookie (noVNC before 1.1
+ * and Tempest's websocket helper send it so). */
+static const char *request_token(struct http_request *req)
+{
+	const char *t = http_query(req, "token");
+	if (t && *t)
+		return t;
+	const char *cookie = http_header(req, "Cookie");
+	for (const char *p = cookie; p && *p;) {
+		p += strspn(p, " ;");
+		if (strncmp(p, "token=", 6) == 0) {
+			size_t n = strcspn(p + 6, ";");
+			return arena_strndup(req->arena, p + 6, n);
+		}
+		p += strcspn(p, ";");
+	}
+	return NULL;
+}
+
+/* Nova's proxies refuse a browser page of another site (Origin's host and
+ * port against Host). */
+static bool origin_ok(struct http_request *req)
+{
+	const char *origin = http_header(req, "Origin");
+	const char *host = http_header(req, "Host");
+	if (!origin || !*origin || strcmp(origin, "null") == 0)
+		return true;
+	const char *p = strstr(origin, "://");
+	p = p ? p + 3 : origin;
+	size_t n = strcspn(p, "/");
+	return host && strlen(host) == n && strncasecmp(p, host, n) == 0;
+}
+
+COMPUTE_HANDLER(compute_console_proxy)
+{
+	struct compute_svc *svc = req->ctx;
+	/* Nova's serial proxy speaks the 'binary' subprotocol. */
+	if (ws_handshake(req, resp, "binary", err) != 0)
+		return -1;
+	struct console_session *cs = calloc(1, sizeof(*cs));
+	if (!cs)
+		abort();
+	cs->backend = -1;
+	struct console_token t;
+	struct api_error oerr = {0};
+	/* As Nova's proxy: the handshake completes, then a bad token or an
+	 * unreachable console ends the session with a close frame. */
+	if (!origin_ok(req)) {
+		cs->close_code = WS_CLOSE_POLICY;
+		snprintf(cs->reason, sizeof(cs->reason), "Origin header does not match this host.");
+	} else if (!token_find(request_token(req), &t) || strcmp(t.kind, "serial") != 0) {
+		cs->close_code = WS_CLOSE_POLICY;
+		snprintf(cs->reason, sizeof(cs->reason), "The token is invalid or has expired");
+	} else if (svc->drv->console_open == NULL ||
+	           svc->drv->console_open(svc->drv_state, t.instance, t.kind, &cs->backend,
+	                                  &oerr) != 0) {
+		cs->backend = -1;
+		cs->close_code = WS_CLOSE_UNAVAILABLE;
+		snprintf(cs->reason, sizeof(cs->reason), "The console is not available");
+		log_info("event=console_refused instance=%s reason=\"%s\"", t.instance,
+		         oerr.message);
+	} else {
+		snprintf(cs->instance, sizeof(cs->instance), "%s", t.instance);
+	}
+	if (cs->backend < 0)
+		log_info("event=console_refused code=%d reason=\"%s\"", cs->close_code, cs->reason);
+	http_reply_upgrade(resp, session_run, cs, session_free);
+	return 0;
+}

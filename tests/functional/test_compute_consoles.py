@@ -1,0 +1,349 @@
+"""Remote consoles: the legacy console actions (2.1-2.5), remote-consoles
+(2.6, mks from 2.8), os-console-auth-tokens (2.31) and the serial console
+proxy (a websocket under /compute/serial/). The error codes per microversion
+with the fake driver (a driver without consoles: Nova's 501), then a real
+QEMU guest's serial console driven through the websocket the CLI's URL
+points at."""
+import base64
+import os
+import re
+import socket
+import time
+import urllib.parse
+
+import jsonschema
+import pytest
+import websocket
+from tempest.lib.api_schema.response.compute.v2_1 import servers as schema21
+from tempest.lib.api_schema.response.compute.v2_6 import servers as schema26
+
+from conftest_compute import fake, image  # noqa: F401
+from conftest_qemu import guest_image, qcloud, wait_until  # noqa: F401
+
+
+def boot(c, image, name):
+    r = c.nova("POST", "/servers", mv="2.37", json={"server": {
+        "name": name, "imageRef": image, "flavorRef": "1", "networks": "none"}})
+    assert r.status_code == 202, r.text
+    c.wait_status(r.json()["server"]["id"], "ACTIVE")
+    return r.json()["server"]["id"]
+
+
+def act(c, sid, body, mv):
+    return c.nova("POST", "/servers/%s/action" % sid, mv=mv, json=body)
+
+
+def remote(c, sid, protocol, type_, mv):
+    return c.nova("POST", "/servers/%s/remote-consoles" % sid, mv=mv,
+                  json={"remote_console": {"protocol": protocol, "type": type_}})
+
+
+def bad(r, code, text):
+    assert r.status_code == code, r.text
+    assert text in r.text, r.text
+
+
+# ---- the API with the fake driver ------------------------------------------
+
+def test_legacy_console_actions_below_2_6(fake, image, unique):
+    sid = boot(fake, image, unique)
+    # the types this cloud has, on a driver without remote consoles: 501
+    for action, type_ in (("os-getVNCConsole", "novnc"), ("os-getSerialConsole", "serial")):
+        bad(act(fake, sid, {action: {"type": type_}}, "2.1"), 501,
+            "The requested functionality is not supported.")
+    # disabled as in Nova's defaults: 400 naming the type
+    bad(act(fake, sid, {"os-getSPICEConsole": {"type": "spice-html5"}}, "2.5"), 400,
+        "Unavailable console type spice-html5.")
+    bad(act(fake, sid, {"os-getRDPConsole": {"type": "rdp-html5"}}, "2.5"), 400,
+        "Unavailable console type rdp-html5.")
+    bad(act(fake, sid, {"os-getVNCConsole": {"type": "xvpvnc"}}, "2.1"), 400,
+        "Invalid console type xvpvnc")
+    # schema: type required, from the action's enum, nothing else
+    bad(act(fake, sid, {"os-getVNCConsole": {}}, "2.1"), 400, "'type' is a required property")
+    bad(act(fake, sid, {"os-getSerialConsole": {"type": "novnc"}}, "2.1"), 400,
+        "is not one of ['serial']")
+    bad(act(fake, sid, {"os-getVNCConsole": {"type": "novnc", "x": 1}}, "2.1"), 400, "x")
+    # gone at 2.6
+    for action, type_ in (("os-getVNCConsole", "novnc"), ("os-getSPICEConsole", "spice-html5"),
+                          ("os-getRDPConsole", "rdp-html5"), ("os-getSerialConsole", "serial")):
+        assert act(fake, sid, {action: {"type": type_}}, "2.6").status_code == 404
+    # another project's server is not found
+    r = act(fake, "00000000-0000-4000-8000-000000000000",
+            {"os-getSerialConsole": {"type": "serial"}}, "2.1")
+    assert r.status_code == 404
+    fake.nova("DELETE", "/servers/" + sid)
+
+
+def test_remote_consoles_from_2_6_and_mks_from_2_8(fake, image, unique):
+    sid = boot(fake, image, unique)
+    assert remote(fake, sid, "serial", "serial", "2.5").status_code == 404
+    bad(remote(fake, sid, "vnc", "novnc", "2.6"), 501, "not supported")
+    bad(remote(fake, sid, "serial", "serial", "2.6"), 501, "not supported")
+    bad(remote(fake, sid, "spice", "spice-html5", "2.6"), 400,
+        "Unavailable console type spice-html5.")
+    bad(remote(fake, sid, "rdp", "rdp-html5", "2.7"), 400, "Unavailable console type rdp-html5.")
+    # the manager checks the type against the protocol
+    bad(remote(fake, sid, "serial", "novnc", "2.6"), 400, "Invalid console type novnc")
+    bad(remote(fake, sid, "vnc", "xvpvnc", "2.6"), 400, "Invalid console type xvpvnc")
+    # mks is no protocol before 2.8, then disabled (Nova's [mks] enabled=False)
+    bad(remote(fake, sid, "mks", "webmks", "2.7"), 400, "is not one of")
+    bad(remote(fake, sid, "mks", "webmks", "2.8"), 400, "Unavailable console type webmks.")
+    bad(remote(fake, sid, "vnc", "webmks", "2.6"), 400, "is not one of")
+    r = fake.nova("POST", "/servers/%s/remote-consoles" % sid, mv="2.6",
+                  json={"remote_console": {"protocol": "serial"}})
+    assert r.status_code == 400, r.text
+    r = fake.nova("POST", "/servers/%s/remote-consoles" % sid, mv="2.6",
+                  json={"remote_console": {"protocol": "serial", "type": "serial", "x": 1}})
+    assert r.status_code == 400, r.text
+    assert fake.nova("POST", "/servers/%s/remote-consoles" % sid, mv="2.6",
+                     json={"console": {}}).status_code == 400
+    fake.nova("DELETE", "/servers/" + sid)
+
+
+def test_console_auth_tokens_unknown_and_admin_only(fake, unique):
+    for mv in ("2.1", "2.30", "2.31", "2.60"):
+        r = fake.nova("GET", "/os-console-auth-tokens/" + unique, mv=mv)
+        bad(r, 404, "Token not found")
+    from conftest_compute import make_project
+    token, _, _ = make_project(fake, unique)
+    r = fake.nova("GET", "/os-console-auth-tokens/" + unique, token=token, mv="2.31")
+    assert r.status_code == 403, r.text
+
+
+def test_the_proxy_wants_a_websocket_and_a_token(fake):
+    r = fake.request("GET", "/compute/serial/?token=nope", token=False)
+    assert r.status_code == 400, r.text
+    url = fake.url.replace("http://", "ws://") + "/compute/serial/?token=nope"
+    ws = websocket.create_connection(url, subprotocols=["binary"], timeout=10)
+    assert ws.getsubprotocol() == "binary"
+    op, frame = ws.recv_data_frame(True)
+    assert op == websocket.ABNF.OPCODE_CLOSE
+    assert int.from_bytes(frame.data[:2], "big") == 1008
+    assert b"invalid or has expired" in frame.data
+    ws.close()
+    # a client that wants another subprotocol is refused at the handshake
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(url, subprotocols=["base64"], timeout=10)
+
+
+def test_websocket_handshake_by_hand(fake):
+    """RFC 6455's example key and its accept value, a bad version (426)."""
+    host, port = "127.0.0.1", int(urllib.parse.urlparse(fake.url).port)
+
+    def handshake(extra):
+        s = socket.create_connection((host, port), timeout=10)
+        s.sendall(("GET /compute/serial/?token=x HTTP/1.1\r\nHost: %s:%d\r\n"
+                   "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n%s\r\n"
+                   % (host, port, extra)).encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return s, data
+
+    s, data = handshake("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        "Sec-WebSocket-Version: 13\r\n")
+    assert data.startswith(b"HTTP/1.1 101"), data
+    assert b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in data
+    # the server's close frame: unmasked, code 1008
+    rest = data.split(b"\r\n\r\n", 1)[1]
+    while len(rest) < 4:
+        rest += s.recv(4096)
+    assert rest[0] == 0x88 and rest[1] & 0x80 == 0
+    assert int.from_bytes(rest[2:4], "big") == 1008
+    s.close()
+    s, data = handshake("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        "Sec-WebSocket-Version: 8\r\n")
+    assert data.startswith(b"HTTP/1.1 426"), data
+    assert b"Sec-WebSocket-Version: 13" in data
+    s.close()
+    s, data = handshake("Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n")
+    assert data.startswith(b"HTTP/1.1 400"), data
+    s.close()
+
+
+# ---- a real guest's serial console -----------------------------------------
+
+NOVA = {"OpenStack-API-Version": "compute 2.37"}
+
+
+@pytest.fixture(scope="module")
+def guest(qcloud):  # noqa: F811
+    """A booted tiny guest (its serial port has a shell after Enter)."""
+    c = qcloud
+    img = c.cli("image", "create", "--disk-format", "qcow2", "--container-format", "bare",
+                "--file", guest_image(), "ctiny", "-f", "json")
+    flv = c.cli("flavor", "create", "--ram", "256", "--disk", "1", "--vcpus", "1",
+                "csmall", "-f", "json")
+    r = c.request("POST", "/compute/v2.1/servers", headers=NOVA, json={"server": {
+        "name": "console-guest", "imageRef": img["id"], "flavorRef": flv["id"],
+        "networks": "none"}})
+    assert r.status_code == 202, r.text
+    sid = r.json()["server"]["id"]
+
+    def output():
+        r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid,
+                      json={"os-getConsoleOutput": {}})
+        return r.json().get("output", "") if r.status_code == 200 else ""
+
+    wait_until(lambda: "tiny guest ready" in output(), 180, what="the guest to boot")
+    yield {"cloud": c, "id": sid, "output": output}
+    c.request("DELETE", "/compute/v2.1/servers/" + sid)
+
+
+def read_until(ws, pattern, timeout=30):
+    """Reads binary frames until pattern (a regex) shows; returns the text."""
+    deadline = time.time() + timeout
+    text = ""
+    while time.time() < deadline:
+        ws.settimeout(max(0.1, deadline - time.time()))
+        try:
+            op, data = ws.recv_data(True)
+        except websocket.WebSocketTimeoutException:
+            break
+        assert op == websocket.ABNF.OPCODE_BINARY, (op, data)
+        text += data.decode(errors="replace")
+        if re.search(pattern, text):
+            return text
+    raise AssertionError("no %r on the console, got %r" % (pattern, text[-500:]))
+
+
+def shell(ws):
+    """Presses Enter until the guest's shell prompt answers."""
+    for _ in range(10):
+        ws.send_binary(b"\r")
+        try:
+            return read_until(ws, r"/ # ", timeout=3)
+        except AssertionError:
+            continue
+    raise AssertionError("no shell prompt on the serial console")
+
+
+def test_serial_console_with_the_cli_and_a_websocket(guest, unique):
+    c, sid = guest["cloud"], guest["id"]
+    out = c.cli("--os-compute-api-version", "2.6", "console", "url", "show", "--serial", sid,
+                "-f", "json")
+    url = out["url"]
+    assert out["type"] == "serial"
+    base = c.url.replace("http://", "ws://")
+    assert url.startswith(base + "/compute/serial/?token="), url
+    ws = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
+    assert ws.getsubprotocol() == "binary"
+    shell(ws)
+    ws.send_binary(("echo console-%s-$((6*7))\r" % unique).encode())
+    read_until(ws, "console-%s-42" % unique)
+    # a big frame (past 64 KiB, 16-bit and 64-bit lengths) gets through whole
+    ws.send_binary(b": " + b"x" * 70000 + b"\r")
+    ws.send_binary(b"echo after-$((2*21))\r")
+    read_until(ws, "after-42", timeout=60)
+    ws.ping(b"hello")
+    ws.close()
+    # what went through the socket is in the console log too
+    wait_until(lambda: "console-%s-42" % unique in guest["output"](), 10, what="the log")
+    # legacy action below 2.6, same kind of URL
+    r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid,
+                  headers={"X-OpenStack-Nova-API-Version": "2.1"},
+                  json={"os-getSerialConsole": {"type": "serial"}})
+    assert r.status_code == 200, r.text
+    jsonschema.Draft4Validator(schema21.get_vnc_console["response_body"]).validate(r.json())
+    assert r.json()["console"]["url"].startswith(base + "/compute/serial/?token=")
+    r = c.request("POST", "/compute/v2.1/servers/%s/remote-consoles" % sid,
+                  headers={"X-OpenStack-Nova-API-Version": "2.6"},
+                  json={"remote_console": {"protocol": "serial", "type": "serial"}})
+    assert r.status_code == 200, r.text
+    jsonschema.Draft4Validator(schema26.get_remote_consoles["response_body"]).validate(r.json())
+    # the guest has no VNC graphics: the libvirt driver's answer
+    r = c.request("POST", "/compute/v2.1/servers/%s/remote-consoles" % sid,
+                  headers={"X-OpenStack-Nova-API-Version": "2.6"},
+                  json={"remote_console": {"protocol": "vnc", "type": "novnc"}})
+    bad(r, 400, "Unavailable console type vnc.")
+
+
+def test_console_tokens_reuse_expiry_and_auth_tokens_api(guest, unique):
+    c, sid = guest["cloud"], guest["id"]
+
+    def new_url():
+        r = c.request("POST", "/compute/v2.1/servers/%s/remote-consoles" % sid,
+                      headers={"X-OpenStack-Nova-API-Version": "2.6"},
+                      json={"remote_console": {"protocol": "serial", "type": "serial"}})
+        assert r.status_code == 200, r.text
+        return r.json()["remote_console"]["url"]
+
+    def refused(url):
+        ws = websocket.create_connection(url, subprotocols=["binary"], timeout=10)
+        op, frame = ws.recv_data_frame(True)
+        ws.close()
+        return op == websocket.ABNF.OPCODE_CLOSE and frame.data[:2] == (1008).to_bytes(2, "big")
+
+    url = new_url()
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["token"][0]
+    # as Nova's: a token serves any number of connections until it expires
+    for _ in range(2):
+        ws = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
+        shell(ws)
+        ws.close()
+    assert refused(url.replace(token, token[:-4] + "0000"))
+    # os-console-auth-tokens: every type from 2.31, only rdp below
+    r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
+                  headers={"X-OpenStack-Nova-API-Version": "2.31"})
+    assert r.status_code == 200, r.text
+    body = r.json()["console"]
+    assert set(body) == {"instance_uuid", "host", "port", "internal_access_path"}
+    assert body["instance_uuid"] == sid
+    assert body["internal_access_path"].endswith("/%s/serial.sock" % sid)
+    r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
+                  headers={"X-OpenStack-Nova-API-Version": "2.30"})
+    bad(r, 401, "not accessible")
+    # a short token_ttl: the token expires (and a restart forgets tokens)
+    c.extra_args += ["--compute.console_token_ttl", "2"]
+    c.restart()
+    assert refused(url)
+    url = new_url()
+    ws = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
+    shell(ws)
+    ws.close()
+    time.sleep(2.5)
+    assert refused(url)
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["token"][0]
+    r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
+                  headers={"X-OpenStack-Nova-API-Version": "2.31"})
+    assert r.status_code == 404, r.text
+    del c.extra_args[-2:]
+    c.restart()
+
+
+def test_stopped_guest_and_deleted_server(guest, unique):
+    c, sid = guest["cloud"], guest["id"]
+    r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid, json={"os-stop": None})
+    assert r.status_code == 202, r.text
+    wait_until(lambda: c.request("GET", "/compute/v2.1/servers/" + sid).json()["server"]
+               ["status"] == "SHUTOFF", 90, what="SHUTOFF")
+    # as the libvirt driver: a URL for a stopped guest, whose proxy then fails
+    r = c.request("POST", "/compute/v2.1/servers/%s/remote-consoles" % sid,
+                  headers={"X-OpenStack-Nova-API-Version": "2.6"},
+                  json={"remote_console": {"protocol": "serial", "type": "serial"}})
+    assert r.status_code == 200, r.text
+    url = r.json()["remote_console"]["url"]
+    ws = websocket.create_connection(url, subprotocols=["binary"], timeout=10)
+    op, frame = ws.recv_data_frame(True)
+    assert op == websocket.ABNF.OPCODE_CLOSE
+    assert int.from_bytes(frame.data[:2], "big") == 1011
+    ws.close()
+    r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid, json={"os-start": None})
+    assert r.status_code == 202, r.text
+    wait_until(lambda: guest["output"]().count("tiny guest ready") >= 2, 180,
+               what="the second boot")
+    ws = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
+    shell(ws)
+    ws.close()
+    # the server's tokens go with it
+    token = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["token"][0]
+    r = c.request("DELETE", "/compute/v2.1/servers/" + sid)
+    assert r.status_code == 204
+    wait_until(lambda: c.request("GET", "/compute/v2.1/servers/" + sid).status_code == 404,
+               60, what="the server to go")
+    r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
+                  headers={"X-OpenStack-Nova-API-Version": "2.31"})
+    assert r.status_code == 404, r.text
