@@ -12,7 +12,7 @@ STD     := -std=gnu11
 DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev clang-format \
 	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev uuid-dev libcurl4-openssl-dev libssl-dev \
 	python3-openstackclient python3-openstacksdk python3-pytest python3-swiftclient \
-	python3-glanceclient python3-requests python3-websocket wrk curl iproute2 nftables dnsmasq-base \
+	python3-glanceclient python3-requests python3-websocket novnc wrk curl iproute2 nftables dnsmasq-base \
 	qemu-system-x86 qemu-utils openssh-client procps iputils-ping iperf3 \
 	syslinux syslinux-common mtools dosfstools cpio kmod genisoimage python3-tempest conntrack radvd \
 	zlib1g-dev libbz2-dev

@@ -6,23 +6,30 @@
  * the websocket endpoint the URLs point at (/compute/serial/?token=...,
  * Nova's nova-serialproxy), which relays to the driver's console socket.
  *
- * What this cloud offers: the serial console (when the driver has remote
- * consoles). VNC is "enabled" as in Nova's defaults but no guest has VNC
- * graphics (the libvirt driver's "Unavailable console type vnc."); SPICE,
- * RDP and MKS are disabled as in Nova's defaults ("Unavailable console type
- * <type>."). A driver without consoles (fake) answers as Nova's base
- * ComputeDriver: NotImplementedError, 501.
+ * What this cloud offers: the serial console and noVNC (when the driver has
+ * remote consoles; VNC as Nova's [vnc] enabled, here [compute] vnc_enabled,
+ * default on; a guest without VNC graphics is the libvirt driver's
+ * "Unavailable console type vnc."). noVNC's own pages are served from
+ * [compute] novnc_path (Debian's novnc package) under /compute/vnc/, its
+ * websocket at /compute/vnc/websockify. SPICE, RDP and MKS are disabled as
+ * in Nova's defaults ("Unavailable console type <type>."). A driver without
+ * consoles (fake) answers as Nova's base ComputeDriver: NotImplementedError,
+ * 501.
  *
  * Tokens are kept in memory, hashed (SHA-256), for [compute]
  * console_token_ttl seconds (Nova's [consoleauth] token_ttl, 600) and may
  * be used any number of times until then, as Nova's; they die with the
  * server and with a restart of stackd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compute/internal.h"
@@ -133,16 +140,14 @@ static int token_ttl(const struct compute_svc *svc)
  * console is on here). */
 static const struct {
 	const char *protocol;
-	const char *type; /* the one type the manager accepts */
-	const char *kind; /* the driver's console */
+	const char *type;   /* the one type the manager accepts */
+	const char *kind;   /* the driver's console */
+	const char *option; /* [compute] switch, or NULL: always as enabled */
 	bool enabled;
-	const char *path; /* of the proxy endpoint under /compute */
 } protocols[] = {
-    {"vnc", "novnc", "vnc", true, NULL},
-    {"spice", "spice-html5", NULL, false, NULL},
-    {"rdp", "rdp-html5", NULL, false, NULL},
-    {"serial", "serial", "serial", true, "/compute/serial/"},
-    {"mks", "webmks", NULL, false, NULL},
+    {"vnc", "novnc", "vnc", "vnc_enabled", true}, {"spice", "spice-html5", NULL, NULL, false},
+    {"rdp", "rdp-html5", NULL, NULL, false},      {"serial", "serial", "serial", NULL, true},
+    {"mks", "webmks", NULL, NULL, false},
 };
 
 /* The compute API's checks and the manager's for a console of protocol and
@@ -167,7 +172,10 @@ static int console_get(struct http_request *req, const struct compute_server *s,
 		                "Cannot 'get_%s_console' instance %s while it is in task_state %s",
 		                protocol, s->id, s->task_state);
 	/* manager: enabled, then the type, then the driver. */
-	if (!protocols[i].enabled)
+	bool enabled = protocols[i].enabled;
+	if (protocols[i].option)
+		enabled = config_get_bool(svc->env->cfg, "compute", protocols[i].option, enabled);
+	if (!enabled)
 		return api_fail(err, API_BAD_REQUEST, "Unavailable console type %s.", type);
 	if (strcmp(type, protocols[i].type) != 0)
 		return api_fail(err, API_BAD_REQUEST, "Invalid console type %s", type);
@@ -178,18 +186,23 @@ static int console_get(struct http_request *req, const struct compute_server *s,
 	if (svc->drv->console_check(svc->drv_state, s->id, protocols[i].kind, where, sizeof(where),
 	                            err) != 0)
 		return -1;
-	if (protocols[i].path == NULL) /* a driver offering VNC needs its proxy first */
-		return api_fail(err, API_BAD_REQUEST, "Unavailable console type %s.", protocol);
 	char token[37];
 	token_issue(s->id, type, protocols[i].kind, where, token_ttl(svc), token);
-	/* The proxy is on this listener: the URL the client came in on. */
+	/* The proxies are on this listener: the URL the client came in on. */
 	const char *base = req->base_url;
-	bool http = strncmp(base, "http://", 7) == 0;
-	*url = arena_printf(req->arena, "%s%s%s?token=%s", http ? "ws://" : "wss://",
-	                    base + (http                                ? 7
-	                            : strncmp(base, "https://", 8) == 0 ? 8
-	                                                                : 0),
-	                    protocols[i].path, token);
+	if (strcmp(protocols[i].kind, "vnc") == 0) {
+		/* Nova's form: the page, and the websocket's path (with the
+		 * token) in its path parameter, for noVNC to connect to. */
+		*url = arena_printf(req->arena,
+		                    "%s/compute/vnc/vnc_lite.html?path=compute%%2Fvnc%%2Fwebsockify"
+		                    "%%3Ftoken%%3D%s",
+		                    base, token);
+		return 0;
+	}
+	const char *host = strstr(base, "://");
+	bool tls = strncmp(base, "https://", 8) == 0;
+	*url = arena_printf(req->arena, "%s%s/compute/serial/?token=%s", tls ? "wss://" : "ws://",
+	                    host ? host + 3 : base, token);
 	return 0;
 }
 
@@ -406,7 +419,8 @@ static bool origin_ok(struct http_request *req)
 COMPUTE_HANDLER(compute_console_proxy)
 {
 	struct compute_svc *svc = req->ctx;
-	/* Nova's serial proxy speaks the 'binary' subprotocol. */
+	const char *kind = strncmp(req->subpath, "/vnc", 4) == 0 ? "vnc" : "serial";
+	/* Nova's proxies (websockify) speak the 'binary' subprotocol. */
 	if (ws_handshake(req, resp, "binary", err) != 0)
 		return -1;
 	struct console_session *cs = calloc(1, sizeof(*cs));
@@ -420,7 +434,7 @@ COMPUTE_HANDLER(compute_console_proxy)
 	if (!origin_ok(req)) {
 		cs->close_code = WS_CLOSE_POLICY;
 		snprintf(cs->reason, sizeof(cs->reason), "Origin header does not match this host.");
-	} else if (!token_find(request_token(req), &t) || strcmp(t.kind, "serial") != 0) {
+	} else if (!token_find(request_token(req), &t) || strcmp(t.kind, kind) != 0) {
 		cs->close_code = WS_CLOSE_POLICY;
 		snprintf(cs->reason, sizeof(cs->reason), "The token is invalid or has expired");
 	} else if (svc->drv->console_open == NULL ||
@@ -437,5 +451,61 @@ COMPUTE_HANDLER(compute_console_proxy)
 	if (cs->backend < 0)
 		log_info("event=console_refused code=%d reason=\"%s\"", cs->close_code, cs->reason);
 	http_reply_upgrade(resp, session_run, cs, session_free);
+	return 0;
+}
+
+/* ---- noVNC's pages ---- */
+
+static const struct {
+	const char *ext, *type;
+} mime[] = {
+    {".html", "text/html; charset=utf-8"},
+    {".js", "application/javascript"},
+    {".css", "text/css"},
+    {".svg", "image/svg+xml"},
+    {".png", "image/png"},
+    {".ico", "image/x-icon"},
+    {".json", "application/json"},
+    {".woff", "font/woff"},
+    {".woff2", "font/woff2"},
+    {".ttf", "font/ttf"},
+    {".mp3", "audio/mpeg"},
+    {".oga", "audio/ogg"},
+};
+
+/* GET /compute/vnc/{file*}: a file of [compute] novnc_path (no token: the
+ * pages are the same for everyone; the websocket checks the token). The
+ * package links some files into /usr/share/javascript: a file that
+ * resolves under the root or under /usr/share is served, nothing else. */
+COMPUTE_HANDLER(compute_novnc_file)
+{
+	struct compute_svc *svc = req->ctx;
+	const char *root = config_get(svc->env->cfg, "compute", "novnc_path", "/usr/share/novnc");
+	const char *file = http_param(req, "file");
+	char rootreal[PATH_MAX], real[PATH_MAX];
+	if (!realpath(root, rootreal))
+		return api_fail(err, API_NOT_FOUND,
+		                "noVNC is not installed here ([compute] novnc_path = %s).", root);
+	if (!file || !*file || file[0] == '/' || strstr(file, "..") != NULL)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	const char *path = arena_printf(req->arena, "%s/%s", rootreal, file);
+	size_t rl = strlen(rootreal);
+	if (!realpath(path, real) || !((strncmp(real, rootreal, rl) == 0 && real[rl] == '/') ||
+	                               strncmp(real, "/usr/share/", 11) == 0))
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	int fd = open(real, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
+	}
+	const char *type = "application/octet-stream";
+	const char *dot = strrchr(file, '.');
+	for (size_t i = 0; dot && i < sizeof(mime) / sizeof(mime[0]); i++)
+		if (strcmp(dot, mime[i].ext) == 0)
+			type = mime[i].type;
+	http_header_set(resp, "Content-Type", type);
+	http_reply_fd(resp, 200, fd, 0, (uint64_t)st.st_size);
 	return 0;
 }

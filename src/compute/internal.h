@@ -396,6 +396,7 @@ COMPUTE_HANDLER(compute_image_metadata_delete);
 COMPUTE_HANDLER(compute_remote_console_create);
 COMPUTE_HANDLER(compute_console_auth_token_show);
 COMPUTE_HANDLER(compute_console_proxy);
+COMPUTE_HANDLER(compute_novnc_file);
 
 /* ---- aggregates.c ---- */
 /* The availability zone of host: the one an aggregate of the host names,

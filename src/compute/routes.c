@@ -169,9 +169,11 @@ static const struct http_route routes[] = {
      "compute"},
     {"GET", V "/os-console-auth-tokens/{token}", compute_console_auth_token_show, NULL,
      "compute:admin"},
-    /* The serial console proxy (websocket; the token is the credential). */
-    {"GET", "/serial/", compute_console_proxy, NULL, NULL},
+    /* The console proxies (websockets; the token is the credential) and
+     * noVNC's pages. */
     {"GET", "/serial", compute_console_proxy, NULL, NULL},
+    {"GET", "/vnc/websockify", compute_console_proxy, NULL, NULL},
+    {"GET", "/vnc/{file*}", compute_novnc_file, NULL, NULL},
     /* Not built yet: every other Nova API answers 501 with Nova's body. */
     {"GET", V "/{rest*}", not_implemented, NULL, "compute"},
     {"POST", V "/{rest*}", not_implemented, NULL, "compute"},

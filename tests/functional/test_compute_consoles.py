@@ -13,6 +13,7 @@ import urllib.parse
 
 import jsonschema
 import pytest
+import requests
 import websocket
 from tempest.lib.api_schema.response.compute.v2_1 import servers as schema21
 from tempest.lib.api_schema.response.compute.v2_6 import servers as schema26
@@ -254,11 +255,51 @@ def test_serial_console_with_the_cli_and_a_websocket(guest, unique):
                   json={"remote_console": {"protocol": "serial", "type": "serial"}})
     assert r.status_code == 200, r.text
     jsonschema.Draft4Validator(schema26.get_remote_consoles["response_body"]).validate(r.json())
-    # the guest has no VNC graphics: the libvirt driver's answer
+
+
+def test_novnc_page_and_rfb_through_the_proxy(guest, unique):
+    """As Tempest's test_novnc: the page is noVNC's, its path parameter is
+    the websocket, which speaks RFB with security type None."""
+    from tempest.common import compute as tempest_compute
+    c, sid = guest["cloud"], guest["id"]
+    out = c.cli("--os-compute-api-version", "2.6", "console", "url", "show", "--novnc", sid,
+                "-f", "json")
+    url = out["url"]
+    assert out["type"] == "novnc"
+    assert url.startswith(c.url + "/compute/vnc/vnc_lite.html?path="), url
+    r = requests.get(url, timeout=10)
+    assert r.status_code == 200 and "noVNC" in r.text and "<script" in r.text
+    assert r.headers["Content-Type"].startswith("text/html")
+    # the page's own scripts come along
+    assert requests.get(c.url + "/compute/vnc/core/rfb.js", timeout=10).status_code == 200
+    for path in ("/compute/vnc/../../../etc/passwd", "/compute/vnc/%2e%2e/x",
+                 "/compute/vnc/nope.html"):
+        assert requests.get(c.url + path, timeout=10).status_code == 404, path
+    ws = tempest_compute.create_websocket(url)
+    assert ws.response.startswith(b"HTTP/1.1 101 Switching Protocols"), ws.response
+    assert b"upgrade: websocket" in ws.response.lower()
+    version = ws.receive_frame()
+    assert version.startswith(b"RFB 003."), version
+    ws.send_frame(version)
+    types = ws.receive_frame()
+    assert 1 in types[1:1 + types[0]], types  # None
+    ws.send_frame(bytes((1,)))
+    assert ws.receive_frame() == b"\0\0\0\0"
+    ws.send_frame(bytes((1,)))  # shared
+    init = ws.receive_frame()
+    assert len(init) > 24 and len(init) == int.from_bytes(init[20:24], "big") + 24
+    assert sid.encode() in init[24:]  # QEMU names the desktop after the guest
+    ws.close()
+    # a serial token does not open the VNC proxy (nor the other way round)
     r = c.request("POST", "/compute/v2.1/servers/%s/remote-consoles" % sid,
                   headers={"X-OpenStack-Nova-API-Version": "2.6"},
-                  json={"remote_console": {"protocol": "vnc", "type": "novnc"}})
-    bad(r, 400, "Unavailable console type vnc.")
+                  json={"remote_console": {"protocol": "serial", "type": "serial"}})
+    token = r.json()["remote_console"]["url"].split("token=")[1]
+    wsurl = c.url.replace("http://", "ws://") + "/compute/vnc/websockify?token=" + token
+    w = websocket.create_connection(wsurl, subprotocols=["binary"], timeout=10)
+    op, frame = w.recv_data_frame(True)
+    assert op == websocket.ABNF.OPCODE_CLOSE and frame.data[:2] == (1008).to_bytes(2, "big")
+    w.close()
 
 
 def test_console_tokens_reuse_expiry_and_auth_tokens_api(guest, unique):

@@ -33,3 +33,12 @@ trap 'rm -rf "$STACKD_FUZZ_DIR"' EXIT
 $OUT/fuzz_request -max_total_time="$SECS" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	-print_final_stats=1 -dict=tests/fuzz/request.dict -artifact_prefix=$OUT/ $OUT/corpus 2>$OUT/fuzz.log || { tail -n 60 $OUT/fuzz.log; exit 1; }
 tail -n 12 $OUT/fuzz.log
+# The websocket relay (core/websocket.c), briefly.
+clang $CFLAGS -fsanitize=fuzzer -o $OUT/fuzz_websocket tests/fuzz/fuzz_websocket.c \
+	$(sed "s|/|_|g; s|^|$OUT/obj/|; s|\$|.o|" $OUT/sources) \
+	$(pkg-config --libs $PKGS) -luuid -lpthread -lm
+mkdir -p $OUT/corpus-ws
+echo "== fuzzing the websocket relay for $((SECS / 4 + 1))s"
+$OUT/fuzz_websocket -max_total_time=$((SECS / 4 + 1)) -max_len=70000 -timeout=10 \
+	-print_final_stats=1 -artifact_prefix=$OUT/ws- $OUT/corpus-ws 2>$OUT/fuzz-ws.log || { tail -n 60 $OUT/fuzz-ws.log; exit 1; }
+tail -n 4 $OUT/fuzz-ws.log

@@ -8,6 +8,7 @@
  *                 chardev logfile: written whether a client is on or not)
  *   serial.sock   the serial console's socket (one client at a time: the
  *                 console proxy, qemu_console.c)
+ *   vnc.sock      the VNC server of a guest with VNC graphics (RFB, no auth)
  *   qmp.sock      QMP monitor, qemu.pid  QEMU's pid file, qemu.log  its stderr
  *   suspend.state memory of a suspended guest */
 #ifndef STACKD_COMPUTE_QEMU_T_H
@@ -26,6 +27,7 @@
 #define QEMU_CONSOLE "console.log"
 #define QEMU_QMP "qmp.sock"
 #define QEMU_SERIAL "serial.sock"
+#define QEMU_VNC "vnc.sock"
 #define QEMU_PIDFILE "qemu.pid"
 #define QEMU_STDERR "qemu.log"
 #define QEMU_SUSPEND "suspend.state"
@@ -41,6 +43,7 @@ struct qemu_nic {
 /* Fixed PCI slots, so a guest's devices keep their addresses from boot to
  * boot and the metadata can name them (device tags, 2.32): disks at 3-7,
  * NICs at 8-23 (below q35's ICH9 at 0x1f). */
+#define QEMU_VGA_SLOT 0x02 /* guests with VNC graphics */
 #define QEMU_DISK_SLOT_RESCUE 0x03
 #define QEMU_DISK_SLOT_ROOT 0x04
 #define QEMU_DISK_SLOT_EPH 0x05
@@ -60,6 +63,9 @@ struct qemu_guest {
 	const char *machine; /* "pc", "q35" */
 	int tb_size_mb;      /* TCG translation cache; 0: QEMU's default */
 	bool ephemeral, swap, config_drive;
+	/* A VGA card shown by a VNC server on QEMU_VNC (chosen at spawn and
+	 * kept: the device is part of the saved state of a suspend). */
+	bool vnc;
 	/* Boot from QEMU_DISK_RESCUE, with the root disk attached second. */
 	bool rescue;
 	const struct qemu_nic *nics;

@@ -48,6 +48,7 @@ struct qemu_driver {
 	char machine[32];
 	int tb_size_mb;
 	int shutdown_timeout;
+	bool vnc; /* new guests get VNC graphics ([compute] vnc_enabled) */
 	struct qemu_accel_choice accel;
 	long version;
 	qemu_power_cb cb;
@@ -200,11 +201,11 @@ int qemu_rec_save(struct qemu_driver *d, const struct qemu_guest *g, struct api_
 		                      json_pack("{ss ss? ss? si si}", "tap", g->nics[i].tap,
 		                                "bridge", g->nics[i].bridge, "mac", g->nics[i].mac,
 		                                "mtu", g->nics[i].mtu, "slot", g->nics[i].slot));
-	json_t *rec =
-	    json_pack("{ss ss si si ss sb sb sb sb so}", "uuid", g->uuid, "name",
-	              g->name ? g->name : "", "vcpus", g->vcpus, "ram_mb", g->ram_mb, "machine",
-	              g->machine ? g->machine : d->machine, "ephemeral", g->ephemeral, "swap",
-	              g->swap, "config_drive", g->config_drive, "rescue", g->rescue, "nics", nics);
+	json_t *rec = json_pack("{ss ss si si ss sb sb sb sb sb so}", "uuid", g->uuid, "name",
+	                        g->name ? g->name : "", "vcpus", g->vcpus, "ram_mb", g->ram_mb,
+	                        "machine", g->machine ? g->machine : d->machine, "ephemeral",
+	                        g->ephemeral, "swap", g->swap, "config_drive", g->config_drive,
+	                        "rescue", g->rescue, "vnc", g->vnc, "nics", nics);
 	qemu_guest_file(d, g->uuid, QEMU_GUEST_JSON, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int rc = json_dump_file(rec, tmp, JSON_INDENT(1));
@@ -235,6 +236,7 @@ int qemu_rec_load(struct qemu_driver *d, const char *uuid, struct qemu_rec *r,
 	r->g.swap = json_is_true(json_object_get(j, "swap"));
 	r->g.config_drive = json_is_true(json_object_get(j, "config_drive"));
 	r->g.rescue = json_is_true(json_object_get(j, "rescue"));
+	r->g.vnc = json_is_true(json_object_get(j, "vnc"));
 	r->g.dir = r->dir;
 	r->g.accel = d->accel.accel;
 	r->g.tb_size_mb = d->tb_size_mb;
@@ -426,6 +428,7 @@ int qemu_driver_start(const struct config *cfg, const char *data_dir, qemu_power
 	         config_get(cfg, "compute", "machine_type", "pc"));
 	d->tb_size_mb = (int)config_get_int(cfg, "compute", "tcg_tb_size", 32);
 	d->shutdown_timeout = (int)config_get_int(cfg, "compute", "shutdown_timeout", 60);
+	d->vnc = config_get_bool(cfg, "compute", "vnc_enabled", true);
 	if (mkdir_p(d->instances, err) < 0 || mkdir_p(d->cache, err) < 0)
 		goto fail;
 	if (qemu_accel_probe(config_get(cfg, "compute", "accel", "auto"),
@@ -557,6 +560,7 @@ int qemu_guest_spawn(struct qemu_driver *d, const struct qemu_spec *s, struct ap
 	                       .ephemeral = s->ephemeral_gb > 0,
 	                       .swap = s->swap_mb > 0,
 	                       .config_drive = s->config_drive,
+	                       .vnc = d->vnc,
 	                       .nics = s->nics,
 	                       .nnics = s->nnics};
 	if (qemu_rec_save(d, &g, err) < 0)

@@ -1,9 +1,12 @@
 /* Remote consoles of QEMU guests: the serial port is a unix socket in the
  * instance directory (serial.sock, qemu_proc.c's command line), which the
- * console proxy connects to for one websocket session at a time. Guests
- * booted before the socket existed (a file chardev) have no remote serial
- * console until their next boot. */
+ * console proxy connects to for one websocket session at a time; a guest
+ * spawned with VNC graphics has its VNC server on vnc.sock. Guests booted
+ * before the serial socket existed (a file chardev) have no remote serial
+ * console until their next boot; guests spawned without VNC never get it
+ * (the VGA card is part of a suspended guest's saved state). */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +25,10 @@ static int kind_socket(const char *kind, const char **name, struct api_error *er
 		*name = QEMU_SERIAL;
 		return 0;
 	}
+	if (strcmp(kind, "vnc") == 0) {
+		*name = QEMU_VNC;
+		return 0;
+	}
 	/* As Nova's libvirt driver for a domain without that graphics. */
 	return api_fail(err, API_BAD_REQUEST, "Unavailable console type %s.", kind);
 }
@@ -29,12 +36,22 @@ static int kind_socket(const char *kind, const char **name, struct api_error *er
 int qemu_guest_console_check(struct qemu_driver *d, const char *uuid, const char *kind, char *where,
                              size_t len, struct api_error *err)
 {
-	const char *name;
+	const char *name = NULL;
 	char dir[QEMU_PATH_MAX], path[QEMU_PATH_MAX];
 	if (qemu_check_uuid(uuid, err) < 0 || kind_socket(kind, &name, err) < 0)
 		return -1;
 	qemu_guest_dir(d, uuid, dir, sizeof(dir));
 	qemu_guest_file(d, uuid, name, path, sizeof(path));
+	if (strcmp(kind, "vnc") == 0) {
+		struct qemu_rec r;
+		if (qemu_rec_load(d, uuid, &r, err) < 0)
+			return -1;
+		bool vnc = r.g.vnc;
+		qemu_rec_free(&r);
+		/* As the libvirt driver for a domain without VNC graphics. */
+		if (!vnc)
+			return api_fail(err, API_BAD_REQUEST, "Unavailable console type %s.", kind);
+	}
 	struct stat st;
 	/* A running QEMU without the socket was started by an older stackd
 	 * (file chardev). One that is off gets it at its next boot. */
@@ -47,7 +64,7 @@ int qemu_guest_console_check(struct qemu_driver *d, const char *uuid, const char
 int qemu_guest_console_open(struct qemu_driver *d, const char *uuid, const char *kind, int *out,
                             struct api_error *err)
 {
-	const char *name;
+	const char *name = NULL;
 	char path[QEMU_PATH_MAX];
 	if (qemu_check_uuid(uuid, err) < 0 || kind_socket(kind, &name, err) < 0)
 		return -1;

@@ -119,6 +119,12 @@ int qemu_proc_argv(const char *binary, const struct qemu_guest *g, struct qemu_a
 	         abs_fits ? g->dir : "", abs_fits ? "/" : "", QEMU_SERIAL, g->dir, QEMU_CONSOLE);
 	argv_add(a, "-serial");
 	argv_add(a, "chardev:console");
+	if (g->vnc) {
+		argv_add(a, "-device");
+		argv_add(a, "VGA,addr=0x%x", QEMU_VGA_SLOT);
+		argv_add(a, "-vnc");
+		argv_add(a, "unix:%s%s%s", abs_fits ? g->dir : "", abs_fits ? "/" : "", QEMU_VNC);
+	}
 	argv_add(a, "-qmp");
 	if (strlen(g->dir) + sizeof(QEMU_QMP) + 1 < sizeof(((struct sockaddr_un *)0)->sun_path))
 		argv_add(a, "unix:%s/%s,server=on,wait=off", g->dir, QEMU_QMP);
