@@ -229,6 +229,10 @@ void ws_linger(int client)
 
 void ws_send_close(int client, int code, const char *reason)
 {
+	if (code == 0) { /* no status code, no payload */
+		send_frame(client, WS_CLOSE, NULL, 0);
+		return;
+	}
 	uint8_t body[125];
 	size_t rl = reason ? strlen(reason) : 0;
 	if (rl > sizeof(body) - 2)

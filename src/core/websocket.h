@@ -70,7 +70,8 @@ int ws_handshake(struct http_request *req, struct http_response *resp, const cha
  * ends or the client closes; pending holds bytes the client sent after its
  * handshake. Closes backend (not client). Returns the close code sent. */
 int ws_relay(int client, const char *pending, size_t npending, int backend);
-/* Sends a close frame with code and reason (the connection is then over). */
+/* Sends a close frame with code and reason (the connection is then over);
+ * code 0: an empty close frame (no status code). */
 void ws_send_close(int client, int code, const char *reason);
 /* Ends the connection gracefully: no more output, and the client's last
  * bytes read (briefly) so that the close frame is not lost to a reset. */
