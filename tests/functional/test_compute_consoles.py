@@ -343,9 +343,20 @@ def test_console_tokens_reuse_expiry_and_auth_tokens_api(guest, unique):
     r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
                   headers={"X-OpenStack-Nova-API-Version": "2.30"})
     bad(r, 401, "not accessible")
-    # a short token_ttl: the token expires (and a restart forgets tokens)
+    # a short token_ttl: the token expires (and a restart forgets tokens);
+    # a session open while stackd stops is ended, and stackd exits cleanly
+    live = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
+    shell(live)
     c.extra_args += ["--compute.console_token_ttl", "2"]
+    c.stop()
+    assert c.proc.returncode == 0, c.log()[-3000:]
     c.restart()
+    assert c.log().count("event=console_closed") >= 3
+    with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+        live.send_binary(b"\r")
+        live.recv_data(True)
+        live.recv_data(True)
+    live.close()
     assert refused(url)
     url = new_url()
     ws = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
