@@ -285,8 +285,8 @@ COMPUTE_HANDLER(compute_remote_console_create)
 		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 	struct compute_server s;
 	json_t *body, *rc = NULL;
-	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0 ||
-	    http_body_json(req, &body, err) != 0)
+	/* Nova validates the body before it looks the server up. */
+	if (http_body_json(req, &body, err) != 0)
 		return -1;
 	static const char *const top[] = {"remote_console", NULL};
 	static const char *const fields[] = {"protocol", "type", NULL};
@@ -321,7 +321,8 @@ COMPUTE_HANDLER(compute_remote_console_create)
 		                "one of %s",
 		                type, type, enum_text(req->arena, types, mks ? 6 : 5));
 	const char *url;
-	if (console_get(req, &s, protocol, type, &url, err) != 0)
+	if (compute_server_load(req, http_param(req, "server_id"), &s, err) != 0 ||
+	    console_get(req, &s, protocol, type, &url, err) != 0)
 		return -1;
 	http_reply_json(resp, 200,
 	                json_pack("{s:{s:s,s:s,s:s}}", "remote_console", "protocol", protocol,

@@ -36,6 +36,9 @@ struct request_state {
 	size_t discarded; /* body bytes read and dropped after the answer was decided */
 	char *buf;        /* malloc'ed body buffer, moved to the arena at the end */
 	size_t len, cap;
+	/* A 101 queued whose session has not started: freed at completion if
+	 * the connection ends before libmicrohttpd hands it over. */
+	struct http_upgrade *upgrade;
 };
 
 /* A body refused part way (a sink's write failed, the buffer limit was
@@ -348,8 +351,13 @@ static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, co
                        size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
 	(void)conn;
-	(void)con_cls;
 	struct http_upgrade *u = cls;
+	/* The request's completion comes after the session (libmicrohttpd
+	 * reports it when the upgraded connection closes): the session owns
+	 * u from here. */
+	struct request_state *st = con_cls;
+	if (st)
+		st->upgrade = NULL;
 	u->fd = sock;
 	u->urh = urh;
 	u->npending = extra_in_size;
@@ -405,6 +413,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct request_state *
 		up->fd = -1;
 		r = MHD_create_response_for_upgrade(on_upgrade, up);
 		if (r) {
+			st->upgrade = up;
 			resp->upgrade = NULL; /* the session owns cls now */
 			resp->upgrade_cls = NULL;
 			resp->upgrade_free = NULL;
@@ -654,6 +663,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	*con_cls = NULL;
 	abort_sink(st);
+	if (st->upgrade) { /* the 101 never went out */
+		if (st->upgrade->free_cls)
+			st->upgrade->free_cls(st->upgrade->cls);
+		free(st->upgrade);
+		st->upgrade = NULL;
+	}
 	struct http_request *req = &st->req;
 	double took = ids_now() - req->started;
 	const char *svc = req->service ? req->service->name : "none";

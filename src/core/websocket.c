@@ -180,7 +180,11 @@ int ws_handshake(struct http_request *req, struct http_response *resp, const cha
 
 /* ---- the relay ---- */
 
-static int send_all(int fd, const void *data, size_t len)
+/* Writes everything to fd (non-blocking), waiting at most 30 s for room
+ * at a time; gives up at once when watch (-1: none) hangs up, so that a
+ * backend that stopped reading (a paused guest) cannot hold a session the
+ * server is shutting down. */
+static int send_all_watch(int fd, const void *data, size_t len, int watch)
 {
 	const char *p = data;
 	while (len > 0) {
@@ -188,8 +192,11 @@ static int send_all(int fd, const void *data, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			struct pollfd pf = {.fd = fd, .events = POLLOUT};
-			if (poll(&pf, 1, 30000) <= 0)
+			struct pollfd pf[2] = {{.fd = fd, .events = POLLOUT}, {.fd = watch}};
+			int r = poll(pf, watch >= 0 ? 2 : 1, 30000);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0 || (pf[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
 				return -1;
 			continue;
 		}
@@ -199,6 +206,11 @@ static int send_all(int fd, const void *data, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+static int send_all(int fd, const void *data, size_t len)
+{
+	return send_all_watch(fd, data, len, -1);
 }
 
 static int send_frame(int client, enum ws_opcode op, const void *data, size_t len)
@@ -283,7 +295,7 @@ static int client_input(int client, int backend, uint8_t *in, size_t *len, struc
 		if (n > *len)
 			n = *len;
 		ws_mask(in, n, cur->mask, *got);
-		if (n && send_all(backend, in, n) != 0)
+		if (n && send_all_watch(backend, in, n, client) != 0)
 			return WS_CLOSE_UNAVAILABLE;
 		memmove(in, in + n, *len - n);
 		*len -= n;
@@ -310,6 +322,9 @@ int ws_relay(int client, const char *pending, size_t npending, int backend)
 	int fl = fcntl(client, F_GETFL);
 	if (fl >= 0)
 		fcntl(client, F_SETFL, fl | O_NONBLOCK);
+	fl = fcntl(backend, F_GETFL);
+	if (fl >= 0)
+		fcntl(backend, F_SETFL, fl | O_NONBLOCK);
 	while (npending > 0 && code == 0) {
 		size_t n = npending < IN_CAP - len ? npending : IN_CAP - len;
 		memcpy(in + len, pending, n);

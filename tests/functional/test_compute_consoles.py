@@ -244,6 +244,9 @@ def test_serial_console_with_the_cli_and_a_websocket(guest, unique):
     ws.close()
     # what went through the socket is in the console log too
     wait_until(lambda: "console-%s-42" % unique in guest["output"](), 10, what="the log")
+    # the CLI at its default microversion (2.1) uses the legacy action
+    out = c.cli("console", "url", "show", "--serial", sid, "-f", "json")
+    assert out["type"] == "serial" and out["url"].startswith(base + "/compute/serial/?token=")
     # legacy action below 2.6, same kind of URL
     r = c.request("POST", "/compute/v2.1/servers/%s/action" % sid,
                   headers={"X-OpenStack-Nova-API-Version": "2.1"},
