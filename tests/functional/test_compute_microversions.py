@@ -37,7 +37,7 @@ def test_proxy_apis_are_404_from_the_microversion_that_removed_them(fake, image,
         assert r.json()["itemNotFound"]["code"] == 404
     assert fake.nova("POST", "/os-security-groups", mv="2.36",
                      json={"security_group": {"name": "x"}}).status_code == 404
-    assert fake.nova("GET", "/os-hosts", mv="2.42").status_code == 501
+    assert fake.nova("GET", "/os-hosts", mv="2.42").status_code == 200
     assert fake.nova("GET", "/os-hosts", mv="2.43").status_code == 404
     sid = boot(fake, image, unique)["id"]
     path = "/servers/%s/os-virtual-interfaces" % sid
