@@ -146,6 +146,7 @@ COMPUTE_HANDLER(compute_az_detail)
 	                          zone, "zoneState", "available", 1, "hosts", hosts));
 	return 0;
 }
+static const char *host_uptime(struct http_request *req);
 
 static json_t *hypervisor(struct http_request *req, bool detail, struct api_error *err)
 {
@@ -199,6 +200,17 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 	                    json_pack("{s:s,s:o,s:o}", "host", h->name, "id",
 	                              id_of(req, "service", 1), "disabled_reason",
 	                              json_string_or_null(ss.reason)));
+	/* 2.88: the resource figures go (placement has them) and the uptime
+	 * comes in instead of its own route. */
+	if (compute_mv(req) >= 88) {
+		static const char *const gone[] = {
+		    "current_workload", "cpu_info",  "vcpus",          "vcpus_used",
+		    "free_disk_gb",     "local_gb",  "local_gb_used",  "disk_available_least",
+		    "free_ram_mb",      "memory_mb", "memory_mb_used", "running_vms"};
+		for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+			json_object_del(o, gone[i]);
+		json_object_set_new(o, "uptime", json_string(host_uptime(req)));
+	}
 	return o;
 }
 
@@ -455,6 +467,8 @@ static const char *host_uptime(struct http_request *req)
 
 COMPUTE_HANDLER(compute_hypervisor_uptime)
 {
+	if (compute_mv(req) >= 88)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 	json_t *h = hypervisor_by_id(req, false, err);
 	if (h == NULL)
 		return -1;
@@ -498,6 +512,8 @@ COMPUTE_HANDLER(compute_hypervisor_servers)
 
 COMPUTE_HANDLER(compute_hypervisor_stats)
 {
+	if (compute_mv(req) >= 88)
+		return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 	if (!compute_service_exists(req)) {
 		http_reply_json(resp, 200,
 		                json_pack("{s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}}",

@@ -171,3 +171,38 @@ def test_key_pairs_are_imported_from_2_92(fake, unique, tmp_path):
                   json={"keypair": {"name": name, "public_key": pub}})
     assert r.status_code == 201 and "private_key" not in r.json()["keypair"], r.text
     assert fake.nova("DELETE", "/os-keypairs/" + name, mv="2.92").status_code == 204
+
+
+def test_power_update_and_accelerator_events(fake, image, unique):
+    need(fake, 82)
+    sid = boot(fake, image, unique)
+
+    def send(mv, **event):
+        event.setdefault("server_uuid", sid)
+        r = fake.nova("POST", "/os-server-external-events", mv=mv, json={"events": [event]})
+        return r
+    assert send("2.75", name="power-update", tag="POWER_OFF").status_code == 400
+    r = send("2.76", name="power-update")
+    assert r.status_code == 207 and r.json()["events"][0]["code"] == 400  # tag required
+    r = send("2.76", name="power-update", tag="POWER_OFF")
+    assert r.status_code == 200 and r.json()["events"][0]["code"] == 200, r.text
+    # recorded as Nova's stop action, failed: the QEMU-like drivers report power themselves
+    acts = fake.nova("GET", "/servers/%s/os-instance-actions" % sid).json()["instanceActions"]
+    assert acts[0]["action"] == "stop"
+    assert fake.wait_status(sid, "ACTIVE")["OS-EXT-STS:power_state"] == 1
+    assert send("2.81", name="accelerator-request-bound", tag="x").status_code == 400
+    r = send("2.82", name="accelerator-request-bound", tag="arq-1", status="completed")
+    assert r.status_code == 200
+
+
+def test_hypervisors_from_2_88(fake):
+    need(fake, 88)
+    h = fake.nova("GET", "/os-hypervisors/detail", mv="2.88").json()["hypervisors"][0]
+    assert "uptime" in h and "vcpus" not in h and "cpu_info" not in h and "running_vms" not in h
+    assert "vcpus" in fake.nova("GET", "/os-hypervisors/detail", mv="2.87").json()[
+        "hypervisors"][0]
+    shown = fake.nova("GET", "/os-hypervisors/%s" % h["id"], mv="2.88").json()["hypervisor"]
+    assert "load average" in shown["uptime"] and "memory_mb" not in shown
+    assert fake.nova("GET", "/os-hypervisors/statistics", mv="2.88").status_code == 404
+    assert fake.nova("GET", "/os-hypervisors/statistics", mv="2.87").status_code == 200
+    assert fake.nova("GET", "/os-hypervisors/%s/uptime" % h["id"], mv="2.88").status_code == 404
