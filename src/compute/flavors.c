@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "compute/extra_specs.h"
 #include "compute/flavor.h"
 #include "compute/internal.h"
 #include "core/arena.h"
@@ -467,31 +468,46 @@ static json_t *spec_string(json_t *v)
 	return r;
 }
 
+/* Nova's order: the body's shape, then (2.86+) the known specs' values,
+ * then the URI key, and only then the flavor (400s come before a 404). */
 COMPUTE_HANDLER(compute_flavor_specs_set)
 {
 	struct compute_flavor f;
 	json_t *body, *specs;
-	if (compute_flavor_get(req, http_param(req, "flavor_id"), false, &f, err) ||
-	    http_body_json(req, &body, err))
+	if (http_body_json(req, &body, err))
 		return -1;
 	const char *key = http_param(req, "key");
 	if (key != NULL) {
 		/* PUT .../os-extra_specs/{key} with {key: value} */
-		if (!json_is_object(body) || json_object_size(body) != 1 ||
-		    json_object_get(body, key) == NULL)
+		if (!json_is_object(body) || json_object_size(body) != 1)
 			return api_fail(err, API_BAD_REQUEST, "Request body and URI mismatch");
 		specs = body;
 	} else if (json_get_object(body, "extra_specs", true, &specs, err) != 0)
 		return -1;
 	const char *k;
 	json_t *v;
+	json_object_foreach(specs, k, v)
+	{
+		if (spec_valid(k, v, err) != 0)
+			return -1;
+	}
+	if (compute_mv(req) >= COMPUTE_XSPEC_MIN_MV) {
+		json_object_foreach(specs, k, v)
+		{
+			json_t *s = spec_string(v);
+			int rc = compute_extra_spec_validate(k, json_string_value(s), err);
+			json_decref(s);
+			if (rc != 0)
+				return -1;
+		}
+	}
+	if (key != NULL && json_object_get(body, key) == NULL)
+		return api_fail(err, API_BAD_REQUEST, "Request body and URI mismatch");
+	if (compute_flavor_get(req, http_param(req, "flavor_id"), false, &f, err) != 0)
+		return -1;
 	json_t *clean = json_object();
 	json_object_foreach(specs, k, v)
 	{
-		if (spec_valid(k, v, err) != 0) {
-			json_decref(clean);
-			return -1;
-		}
 		json_object_set_new(clean, k, spec_string(v));
 		json_object_set_new(f.extra_specs, k, spec_string(v));
 	}
