@@ -33,11 +33,8 @@ int compute_disk_config_arg(json_t *obj, int *out, struct api_error *err)
 /* oslo's bool_from_string, lenient (anything else is false). */
 static bool truthy(const char *s)
 {
-	static const char *const yes[] = {"1", "t", "true", "on", "y", "yes", NULL};
-	for (size_t i = 0; s && yes[i]; i++)
-		if (strcasecmp(s, yes[i]) == 0)
-			return true;
-	return false;
+	bool b = false;
+	return compute_bool_string(s, &b) && b;
 }
 
 int compute_disk_config_for_image(const struct image_info *img, int requested, bool *out,

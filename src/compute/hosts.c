@@ -214,20 +214,6 @@ static json_t *hypervisor(struct http_request *req, bool detail, struct api_erro
 	return o;
 }
 
-/* oslo's bool_from_string(strict=True): 1, 0, or -1 when neither. */
-static int query_bool(const char *s)
-{
-	static const char *const yes[] = {"1", "t", "true", "on", "y", "yes", NULL};
-	static const char *const no[] = {"0", "f", "false", "off", "n", "no", NULL};
-	for (size_t i = 0; yes[i]; i++)
-		if (!strcasecmp(s, yes[i]))
-			return 1;
-	for (size_t i = 0; no[i]; i++)
-		if (!strcasecmp(s, no[i]))
-			return 0;
-	return -1;
-}
-
 /* From 2.53 only the listed query parameters are allowed (400 otherwise);
  * with_servers is a strict boolean. */
 static int query_253(struct http_request *req, const char *const *allowed, bool *with_servers,
@@ -248,8 +234,8 @@ static int query_253(struct http_request *req, const char *const *allowed, bool 
 	}
 	const char *ws = http_query(req, "with_servers");
 	if (ws != NULL) {
-		int b = query_bool(ws);
-		if (b < 0)
+		bool b = false;
+		if (!compute_bool_string(ws, &b))
 			return api_fail(
 			    err, API_BAD_REQUEST,
 			    "Invalid input for query parameters with_servers. Value: %s. "
@@ -257,7 +243,7 @@ static int query_253(struct http_request *req, const char *const *allowed, bool 
 			    "'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', "
 			    "'yes'",
 			    ws, ws);
-		*with_servers = b == 1;
+		*with_servers = b;
 	}
 	return 0;
 }

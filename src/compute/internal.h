@@ -105,6 +105,15 @@ int compute_trusted_certs_store(const char *server_id, json_t *ids, struct api_e
 json_t *compute_trusted_certs_view(const char *server_id);
 
 /* ---- routes.c ---- */
+/* changes-since and (2.66) changes-before of a list query, with Nova's
+ * 400s; compute_window_has says whether a record updated at `when` is in. */
+struct compute_window {
+	bool has_since, has_before;
+	double since, before;
+};
+int compute_changes_window(struct http_request *req, struct compute_window *w,
+                           struct api_error *err);
+bool compute_window_has(const struct compute_window *w, const char *when);
 int compute_mv(const struct http_request *req); /* the request's minor version (2.x) */
 const char *compute_project(const struct http_request *req);
 bool compute_is_admin(const struct http_request *req);

@@ -10,7 +10,7 @@
 #include "core/error.h"
 
 #define COMPUTE_MV_MIN 1  /* 2.1 */
-#define COMPUTE_MV_MAX 75 /* 2.75: the newest this cloud implements */
+#define COMPUTE_MV_MAX 93 /* 2.93: the newest this cloud implements (Nova Zed's max) */
 
 /* Picks the request's microversion from the two headers Nova reads
  * (OpenStack-API-Version wins; either may be NULL). "latest" is the max;

@@ -119,9 +119,9 @@ COMPUTE_HANDLER(compute_migration_list)
 {
 	int mv = compute_mv(req);
 	const char *host = http_query(req, "host");
-	const char *marker = NULL, *since = NULL, *before = NULL, *q;
+	const char *marker = NULL, *q;
 	long long limit = 1000;
-	double since_t = 0, before_t = 0;
+	struct compute_window win = {0};
 	/* 2.59: limit, marker (a migration uuid), changes-since (updated_at,
 	 * or created_at for a record never updated), newest first. */
 	if (mv >= 59) {
@@ -159,24 +159,8 @@ COMPUTE_HANDLER(compute_migration_list)
 				limit = 1000;
 		}
 		marker = http_query(req, "marker");
-		since = http_query(req, "changes-since");
-		if (since && ids_time_parse(since, &since_t) != 0)
-			return api_fail(err, API_BAD_REQUEST,
-			                "Invalid input for query parameters changes-since. Value: "
-			                "%s. '%s' is not a 'date-time'",
-			                since, since);
-	}
-	/* 2.66: changes-before (updated_at, or created_at, at or before it). */
-	if (mv >= 66 && (before = http_query(req, "changes-before")) != NULL) {
-		if (ids_time_parse(before, &before_t) != 0)
-			return api_fail(err, API_BAD_REQUEST,
-			                "Invalid input for query parameters changes-before. Value: "
-			                "%s. '%s' is not a 'date-time'",
-			                before, before);
-		if (since && before_t < since_t)
-			return api_fail(err, API_BAD_REQUEST,
-			                "The value of changes-since must be less than or equal to "
-			                "changes-before.");
+		if (compute_changes_window(req, &win, err) != 0)
+			return -1;
 	}
 	sqlite3_stmt *st = db_stmt(SQL_LIST, err);
 	if (st == NULL)
@@ -200,14 +184,9 @@ COMPUTE_HANDLER(compute_migration_list)
 		if (host && !((db_column_text(st, 5) && strcmp(host, db_column_text(st, 5)) == 0) ||
 		              (db_column_text(st, 6) && strcmp(host, db_column_text(st, 6)) == 0)))
 			continue;
-		if (since || before) {
-			const char *u =
-			    db_column_text(st, 10) ? db_column_text(st, 10) : db_column_text(st, 9);
-			double t;
-			if (ids_time_parse(u, &t) == 0 &&
-			    ((since && t < since_t) || (before && t > before_t)))
-				continue;
-		}
+		if (!compute_window_has(&win, db_column_text(st, 10) ? db_column_text(st, 10)
+		                                                     : db_column_text(st, 9)))
+			continue;
 		if ((long long)json_array_size(list) >= limit)
 			break;
 		last = arena_strdup(req->arena, db_column_text(st, 1));

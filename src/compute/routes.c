@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/db.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/work.h"
 #include "network/network.h"
@@ -338,6 +339,39 @@ static COMPUTE_HANDLER(not_implemented)
 			return api_fail(err, API_NOT_FOUND, "The resource could not be found.");
 	return api_fail(err, API_NOT_IMPLEMENTED, "%s %s is not implemented by this cloud yet.",
 	                req->method, req->path);
+}
+
+int compute_changes_window(struct http_request *req, struct compute_window *w,
+                           struct api_error *err)
+{
+	memset(w, 0, sizeof(*w));
+	static const char *const keys[] = {"changes-since", "changes-before"};
+	for (int i = 0; i < 2; i++) {
+		const char *v = http_query(req, keys[i]);
+		if (v == NULL || (i == 1 && compute_mv(req) < 66))
+			continue;
+		double *t = i ? &w->before : &w->since;
+		if (ids_time_parse(v, t) != 0)
+			return api_fail(
+			    err, API_BAD_REQUEST,
+			    "Invalid input for query parameters %s. Value: %s. '%s' is not "
+			    "a 'date-time'",
+			    keys[i], v, v);
+		*(i ? &w->has_before : &w->has_since) = true;
+	}
+	if (w->has_since && w->has_before && w->before < w->since)
+		return api_fail(err, API_BAD_REQUEST,
+		                "The value of changes-since must be less than or equal to "
+		                "changes-before.");
+	return 0;
+}
+
+bool compute_window_has(const struct compute_window *w, const char *when)
+{
+	double t;
+	if (!(w->has_since || w->has_before) || when == NULL || ids_time_parse(when, &t) != 0)
+		return true;
+	return !(w->has_since && t < w->since) && !(w->has_before && t > w->before);
 }
 
 int compute_mv(const struct http_request *req)

@@ -390,9 +390,8 @@ COMPUTE_HANDLER(compute_instance_actions_list)
 	 * a next link when a page is full (Nova's max_limit is 1000). */
 	int mv = compute_mv(req);
 	long long limit = 1000;
-	const char *marker = NULL, *since = NULL, *q;
-	const char *before = NULL;
-	double since_t = 0, before_t = 0;
+	const char *marker = NULL, *q;
+	struct compute_window win = {0};
 	if (mv >= 58) {
 		if ((q = http_query(req, "limit")) != NULL) {
 			char *end;
@@ -407,24 +406,8 @@ COMPUTE_HANDLER(compute_instance_actions_list)
 				limit = 1000;
 		}
 		marker = http_query(req, "marker");
-		since = http_query(req, "changes-since");
-		if (since && ids_time_parse(since, &since_t) != 0)
-			return api_fail(err, API_BAD_REQUEST,
-			                "Invalid input for query parameters changes-since. Value: "
-			                "%s. '%s' is not a 'date-time'",
-			                since, since);
-	}
-	/* 2.66: changes-before (updated_at at or before it). */
-	if (mv >= 66 && (before = http_query(req, "changes-before")) != NULL) {
-		if (ids_time_parse(before, &before_t) != 0)
-			return api_fail(err, API_BAD_REQUEST,
-			                "Invalid input for query parameters changes-before. Value: "
-			                "%s. '%s' is not a 'date-time'",
-			                before, before);
-		if (since && before_t < since_t)
-			return api_fail(err, API_BAD_REQUEST,
-			                "The value of changes-since must be less than or equal to "
-			                "changes-before.");
+		if (compute_changes_window(req, &win, err) != 0)
+			return -1;
 	}
 	sqlite3_stmt *st = db_stmt(SQL_ACTIONS, err);
 	if (st == NULL)
@@ -439,14 +422,9 @@ COMPUTE_HANDLER(compute_instance_actions_list)
 			past = strcmp(db_column_text(st, 1), marker) == 0;
 			continue;
 		}
-		if (since || before) {
-			const char *u =
-			    db_column_text(st, 5) ? db_column_text(st, 5) : db_column_text(st, 4);
-			double t;
-			if (ids_time_parse(u, &t) == 0 &&
-			    ((since && t < since_t) || (before && t > before_t)))
-				continue;
-		}
+		if (!compute_window_has(&win, db_column_text(st, 5) ? db_column_text(st, 5)
+		                                                    : db_column_text(st, 4)))
+			continue;
 		if ((long long)json_array_size(list) >= limit)
 			break;
 		json_t *a = action_json(req, st, id, false);

@@ -1190,22 +1190,13 @@ static int server_list(struct http_request *req, struct http_response *resp, boo
 	const char *all = http_query(req, "all_tenants");
 	bool all_tenants = false;
 	if (all != NULL) {
-		static const char *const yes[] = {"", "1", "t", "true", "on", "y", "yes", NULL};
-		static const char *const no[] = {"0", "f", "false", "off", "n", "no", NULL};
-		int b = -1;
-		for (size_t i = 0; b < 0 && yes[i]; i++)
-			if (!strcasecmp(all, yes[i]))
-				b = 1;
-		for (size_t i = 0; b < 0 && no[i]; i++)
-			if (!strcasecmp(all, no[i]))
-				b = 0;
-		if (b < 0)
+		all_tenants = *all == '\0';
+		if (*all && !compute_bool_string(all, &all_tenants))
 			return api_fail(err, API_BAD_REQUEST,
 			                "Unrecognized value '%s', acceptable values are: '0', '1', "
 			                "'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', "
 			                "'yes'",
 			                all);
-		all_tenants = b == 1;
 		if (all_tenants && !admin)
 			return api_fail(
 			    err, API_FORBIDDEN,

@@ -13,7 +13,7 @@ def test_version_documents_and_microversion_headers(fake):
     r = fake.request("GET", "/compute/", token=False)
     assert r.status_code == 200
     legacy, v = r.json()["versions"]
-    assert v["id"] == "v2.1" and v["min_version"] == "2.1" and v["version"] == "2.75"
+    assert v["id"] == "v2.1" and v["min_version"] == "2.1" and v["version"] == "2.93"
     # Nova lists its legacy v2.0 first: the same API under /v2, microversions off
     assert legacy["id"] == "v2.0" and legacy["status"] == "SUPPORTED"
     for version in (legacy, v):
@@ -31,11 +31,11 @@ def test_version_documents_and_microversion_headers(fake):
     assert r.headers["OpenStack-API-Version"] == "compute 2.47"
     assert "X-OpenStack-Nova-API-Version" in r.headers["Vary"]
     r = fake.nova("GET", "/flavors", headers={"OpenStack-API-Version": "compute latest"})
-    assert r.headers["OpenStack-API-Version"] == "compute 2.75"
+    assert r.headers["OpenStack-API-Version"] == "compute 2.93"
     r = fake.nova("GET", "/flavors")
     assert r.headers["X-OpenStack-Nova-API-Version"] == "2.1"
     r = fake.nova("GET", "/flavors", mv="2.200")
-    assert r.status_code == 406 and "maximum is 2.75" in r.json()["notAcceptable"]["message"]
+    assert r.status_code == 406 and "maximum is 2.93" in r.json()["notAcceptable"]["message"]
     r = fake.nova("GET", "/flavors", mv="two")
     assert r.status_code == 400 and "badRequest" in r.json()
     r = fake.nova("GET", "/os-cells")
