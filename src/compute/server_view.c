@@ -180,6 +180,20 @@ json_t *compute_server_view(struct http_request *req, const struct compute_serve
 	json_object_set_new(o, "OS-EXT-STS:task_state", json_string_or_null(s->task_state));
 	json_object_set_new(o, "OS-EXT-STS:power_state", json_integer(s->power_state));
 	json_object_set_new(o, "os-extended-volumes:volumes_attached", json_array());
+	/* The groups of its ports by name, left out when it has none (Nova). */
+	struct net_service *ns = net_service_of(((struct compute_svc *)req->ctx)->env->http);
+	json_t *groups = NULL;
+	struct api_error ignored = {0};
+	if (ns != NULL &&
+	    net_server_security_groups(ns, s->id, req->arena, &groups, &ignored) == 0 &&
+	    json_array_size(groups) > 0) {
+		json_t *names = json_array();
+		size_t i;
+		json_t *g;
+		json_array_foreach(groups, i, g) json_array_append_new(
+		    names, json_pack("{s:O}", "name", json_object_get(g, "name")));
+		json_object_set_new(o, "security_groups", names);
+	}
 	if (compute_is_admin(req)) {
 		struct compute_svc *svc = req->ctx;
 		json_object_set_new(o, "OS-EXT-SRV-ATTR:host", json_string_or_null(s->host));

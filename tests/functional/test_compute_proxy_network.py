@@ -234,6 +234,9 @@ def test_server_security_groups_and_actions(fake, image, unique):
     assert sg["id"] in port["security_groups"]
     assert {g["name"] for g in fake.nova("GET", path, token=token).json()[
         "security_groups"]} == {"default", unique}
+    # the server's own view names its groups, and leaves them out without any
+    shown = fake.nova("GET", "/servers/" + server["id"], token=token).json()["server"]
+    assert sorted(g["name"] for g in shown["security_groups"]) == sorted(["default", unique])
     # Still there from 2.36: only the group collections went away.
     assert fake.nova("GET", path, token=token, mv="2.60").status_code == 200
     r = fake.nova("POST", act, token=token, mv="2.60",
@@ -243,6 +246,11 @@ def test_server_security_groups_and_actions(fake, image, unique):
     assert sg["id"] not in port["security_groups"]
     nova_error(fake.nova("POST", act, token=token,
                          json={"removeSecurityGroup": {"name": unique}}), 404)
+    r = fake.nova("POST", act, token=token, json={"removeSecurityGroup": {"name": "default"}})
+    assert r.status_code == 202, r.text
+    assert "security_groups" not in fake.nova("GET", "/servers/" + server["id"],
+                                              token=token).json()["server"]
+    fake.nova("POST", act, token=token, json={"addSecurityGroup": {"name": "default"}})
     nova_error(fake.nova("POST", act, token=token,
                          json={"addSecurityGroup": {"name": "no-such-group"}}), 404)
     nova_error(fake.nova("POST", act, token=token, json={"addSecurityGroup": {"name": " "}}),
