@@ -22,22 +22,6 @@ static struct http_request *as_network(struct net_service *ns, struct http_reque
 	return r;
 }
 
-/* Neutron makes the project's default group on its first request. */
-static int ensure_default(struct http_request *r, struct api_error *err)
-{
-	const char *project = net_caller_project(r);
-	char id[37];
-	if (!*project)
-		return 0;
-	if (db_begin(err) != 0)
-		return -1;
-	if (net_default_sg(project, id, err) != 0) {
-		db_rollback();
-		return -1;
-	}
-	return db_commit(err);
-}
-
 /* ---- security groups ---- */
 
 int net_proxy_sg_list(struct net_service *ns, struct http_request *req, bool all_projects,
@@ -45,7 +29,7 @@ int net_proxy_sg_list(struct net_service *ns, struct http_request *req, bool all
 {
 	struct http_request *r = as_network(ns, req);
 	json_t *all, *rules;
-	if (ensure_default(r, err) != 0 ||
+	if (net_sg_ensure_default(r, err) != 0 ||
 	    net_obj_list(r->arena, "security_group", &all, err) != 0 ||
 	    net_obj_list(r->arena, "security_group_rule", &rules, err) != 0)
 		return -1;

@@ -32,5 +32,8 @@ int net_bootstrap(struct net_service *ns, struct api_error *err);
 /* The project's "default" security group, created on first use; its id in
  * out (37 bytes). Runs inside the caller's transaction. */
 int net_default_sg(const char *project_id, char out[37], struct api_error *err);
+/* The caller's default group exists after this (Neutron makes it on the
+ * first request of a project); its own transaction. */
+int net_sg_ensure_default(struct http_request *req, struct api_error *err);
 
 #endif

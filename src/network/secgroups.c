@@ -100,9 +100,7 @@ out:
 	return rc;
 }
 
-/* The caller's default group exists after this (Neutron makes it on the
- * first request of a project). */
-static int ensure_default(struct http_request *req, struct api_error *err)
+int net_sg_ensure_default(struct http_request *req, struct api_error *err)
 {
 	const char *project = net_caller_project(req);
 	char id[37];
@@ -133,7 +131,7 @@ json_t *net_sg_view(struct arena *a, json_t *sg, json_t *all_rules)
 NET_HANDLER(net_sgs_list)
 {
 	json_t *all, *rules;
-	if (ensure_default(req, err) != 0 ||
+	if (net_sg_ensure_default(req, err) != 0 ||
 	    net_obj_list(req->arena, "security_group", &all, err) != 0 ||
 	    net_obj_list(req->arena, "security_group_rule", &rules, err) != 0)
 		return -1;
@@ -577,7 +575,7 @@ int net_sg_rule_create_doc(struct http_request *req, json_t *in, json_t *rules, 
 NET_HANDLER(net_sgrs_list)
 {
 	json_t *all, *groups;
-	if (ensure_default(req, err) != 0 ||
+	if (net_sg_ensure_default(req, err) != 0 ||
 	    net_obj_list(req->arena, "security_group_rule", &all, err) != 0 ||
 	    net_obj_list(req->arena, "security_group", &groups, err) != 0)
 		return -1;
