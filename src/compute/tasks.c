@@ -590,17 +590,19 @@ static void shelve_settle(struct compute_job *job, struct arena *a, const struct
 			settle(job->id, ts, NULL, COMPUTE_POWER_SHUTDOWN);
 			break;
 		}
+		/* The snapshot has served: Nova deletes it before the server
+		 * shows ACTIVE, so no client sees both. */
+		if (s->shelved_image_id != NULL &&
+		    image_remove(job->svc->env, s->shelved_image_id, &e2) != 0 &&
+		    e2.kind != API_NOT_FOUND)
+			log_warn("compute: shelved image %s of %s: %s", s->shelved_image_id,
+			         job->id, e2.message);
 		if (!settle(job->id, ts, "active", COMPUTE_POWER_RUNNING)) {
 			/* A delete came in meanwhile: it owns the guest now. */
 			if (job->svc->drv->destroy(job->svc->drv_state, job->id, &e2) != 0)
 				log_warn("compute: %s: %s", job->id, e2.message);
 			break;
 		}
-		/* The snapshot has served (Nova deletes it on unshelve). */
-		if (s->shelved_image_id != NULL &&
-		    image_remove(job->svc->env, s->shelved_image_id, &e2) != 0)
-			log_warn("compute: shelved image %s of %s: %s", s->shelved_image_id,
-			         job->id, e2.message);
 		exec_id(SQL_UNSHELVED, job->id, NULL, NULL, &e2);
 		break;
 	default:
