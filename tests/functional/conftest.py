@@ -20,6 +20,16 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def _interrupted(signum, frame):
+    """SIGTERM (`timeout`, a CI job cancelled) ends the session as Ctrl-C
+    does, so the fixtures' teardown still deletes the namespaces, bridges
+    and daemons they made; by default it would kill pytest on the spot."""
+    raise KeyboardInterrupt("SIGTERM")
+
+
+signal.signal(signal.SIGTERM, _interrupted)
+
+
 # Every Cloud this pytest process started: their data dirs are removed when
 # the session passes (kept for a look when it fails), whichever fixture or
 # test made them.

@@ -192,13 +192,18 @@ class Lab:
         self.nguests = 0
         self.binary = binary
         sh("ip netns add %s" % self.ns)
-        sh("ip -n %s link set lo up" % self.ns)
-        self.netns = Netns(self.ns)
-        self.netns.enter()
         try:
-            self.cloud = Cloud(binary)
-        finally:
-            self.netns.leave()
+            sh("ip -n %s link set lo up" % self.ns)
+            self.netns = Netns(self.ns)
+            self.netns.enter()
+            try:
+                self.cloud = Cloud(binary)
+            finally:
+                self.netns.leave()
+        except BaseException:
+            # no lab, no close(): the namespace goes now
+            sh("ip netns del %s" % self.ns, check=False)
+            raise
 
     def guest(self, port, network, subnet):
         return Guest(self, port, network, subnet)
@@ -240,10 +245,12 @@ class Lab:
         self.netns.enter()
         try:
             self.cloud.stop()
-            sh("%s cleanup --data-dir %s" % (self.binary, self.cloud.data_dir), check=False)
         finally:
+            # stackd's own namespaces (qdhcp-*, qrouter-*) outlive it by
+            # design: cleanup removes them even when the stop failed
+            sh("%s cleanup --data-dir %s" % (self.binary, self.cloud.data_dir), check=False)
             self.netns.leave()
-        sh("ip netns del %s" % self.ns, check=False)
+            sh("ip netns del %s" % self.ns, check=False)
 
 
 _LAB = []  # one lab per session, whichever test module asks first
