@@ -144,7 +144,8 @@ static int serve(int argc, char **argv)
 	}
 
 	struct http_server_options opts = {
-	    .threads = (unsigned)config_get_int(cfg, "default", "http_threads", 8),
+	    .max_connections =
+	        (unsigned)config_get_int(cfg, "default", "http_max_connections", 1000),
 	    .max_body = (size_t)config_get_int(cfg, "default", "max_body_bytes", 1 << 20),
 	    .timeout_seconds = (unsigned)config_get_int(cfg, "default", "http_timeout", 120),
 	};

@@ -4,7 +4,8 @@
 # alternates every round), 4 KiB PUTs with wrk at concurrency 1 and 16
 # (small.lua, DUR seconds each) and, with BIG_MIB > 0, one PUT of BIG_MIB MiB
 # by curl -T from the page cache next to dd writing as many bytes with
-# conv=fdatasync. Prints every round and the medians of B/A per measure.
+# conv=fdatasync, then GETs of it from the page cache and cold (caches
+# dropped). Prints every round and the medians of B/A per measure.
 # usage: bench/object/ab.sh BIN_A BIN_B
 #   env: ROUNDS (5), DUR (5), BIG_MIB (0), CONCS ("1 16")
 # Ports 6715-6716, data under /var/tmp/objbench-ab.*.
@@ -56,6 +57,15 @@ big() { # name round
 		"${URL[$1]}/big/o$2" | awk '{printf "%.0f", $1 / 1e6}')
 	ddw=$(dd if="$DIR/src" of="$DIR/dd" bs=1M conv=fdatasync 2>&1 | awk '/copied/{printf "%.0f", $1 / $(NF-3) / 1e6}')
 	rm -f "$DIR/dd"
+	local warm cold
+	warm=$(curl -fsS -o /dev/null -w '%{speed_download}' -H "X-Auth-Token: ${TOKEN[$1]}" \
+		"${URL[$1]}/big/o$2" | awk '{printf "%.0f", $1 / 1e6}')
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	cold=$(curl -fsS -o /dev/null -w '%{speed_download}' -H "X-Auth-Token: ${TOKEN[$1]}" \
+		"${URL[$1]}/big/o$2" | awk '{printf "%.0f", $1 / 1e6}')
+	echo "$1 getwarm $2 $warm 0" | tee -a "$DIR/res.txt"
+	echo "$1 getcold $2 $cold 0" | tee -a "$DIR/res.txt"
 	curl -fsS -o /dev/null -X DELETE -H "X-Auth-Token: ${TOKEN[$1]}" "${URL[$1]}/big/o$2"
 	echo "$1 big $2 $put $ddw" | tee -a "$DIR/res.txt"
 }
@@ -82,7 +92,7 @@ for what, rounds in rows.items():
         pa = [r["A"][0] / r["A"][1] for r in ok]
         pb = [r["B"][0] / r["B"][1] for r in ok]
         line += "  PUT/dd: A %.0f %%, B %.0f %%" % (100 * statistics.median(pa), 100 * statistics.median(pb))
-    else:
+    elif what.startswith("put"):
         line += "  p99 ms A %.1f B %.1f" % (statistics.median([r["A"][1] for r in ok]),
                                            statistics.median([r["B"][1] for r in ok]))
     print(line)

@@ -56,8 +56,8 @@ struct http_server *http_server_new(const struct http_server_options *opts)
 		abort();
 	s->opts = *opts;
 	pthread_mutex_init(&s->upgrades_lock, NULL);
-	if (!s->opts.threads)
-		s->opts.threads = 8;
+	if (!s->opts.max_connections)
+		s->opts.max_connections = 1000;
 	if (!s->opts.max_body)
 		s->opts.max_body = 1 << 20;
 	if (!s->opts.timeout_seconds)
@@ -696,17 +696,24 @@ int http_server_start(struct http_server *s, const char *host, unsigned port, st
 	if (gai != 0)
 		return api_fail(err, API_BAD_REQUEST, "cannot resolve listen address %s: %s", host,
 		                gai_strerror(gai));
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
-	                 MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	                 MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
 	if (res->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* The per-connection pool is zeroed by libmicrohttpd on every request:
+	/* A thread per connection rather than a pool of event loops: a handler
+	 * that blocks (an fsync, a digest of a large body) holds up only its
+	 * own connection, not every connection its pool thread serves (with 8
+	 * threads, 16 clients' PUTs had at most 8 fsyncs in flight to share a
+	 * directory sync); and libmicrohttpd sends files in 2 MiB sendfile
+	 * calls in this mode, 128 KiB per event-loop turn in the other.
+	 * Measured in bench/README.md (object, "A thread per connection").
+	 * The per-connection pool is zeroed by libmicrohttpd on every request:
 	 * 32 KiB (its default) holds any sane header block and costs a
 	 * quarter of the 128 KiB it was (13% of the CPU of a token
 	 * validation went to that memset). */
 	s->daemon = MHD_start_daemon(
 	    flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, res->ai_addr,
-	    MHD_OPTION_THREAD_POOL_SIZE, s->opts.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    MHD_OPTION_CONNECTION_LIMIT, s->opts.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    s->opts.timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 	    MHD_OPTION_END);

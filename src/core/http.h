@@ -1,4 +1,4 @@
-/* The HTTP server (libmicrohttpd, thread pool, keep-alive), the router and
+/* The HTTP server (libmicrohttpd, a thread per connection, keep-alive), the router and
  * the request/response helpers handlers use. */
 #ifndef STACKD_HTTP_H
 #define STACKD_HTTP_H
@@ -9,7 +9,7 @@
 #include "core/http-t.h"
 
 struct http_server_options {
-	unsigned threads;
+	unsigned max_connections; /* open connections at once (a thread each) */
 	size_t max_body;          /* buffered bodies; larger answers 413 */
 	unsigned timeout_seconds; /* idle connection timeout */
 };

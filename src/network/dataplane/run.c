@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/forker.h"
+
 #define DP_MAX_ARGS 64
 
 /* Splits buf in place; the first word is resolved to an absolute path of
@@ -171,6 +173,38 @@ int dp_run(struct api_error *err, const char *input, char *out, size_t outlen, c
 	return rc;
 }
 
+/* What fork_child needs, and the pid it gives back. */
+struct spawn {
+	const char *exe;
+	char **argv;
+	int logfd, devnull;
+	pid_t pid;
+};
+
+/* Runs on the forker thread (core/forker.h): the child's PR_SET_PDEATHSIG
+ * follows the thread that forked it, which must outlive the request. */
+static void fork_child(void *arg)
+{
+	struct spawn *sp = arg;
+	pid_t parent = getpid();
+	sp->pid = fork();
+	if (sp->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1); /* stackd died between fork and prctl */
+		dup2(sp->devnull, 0);
+		dup2(sp->logfd, 1);
+		dup2(sp->logfd, 2);
+		closefrom(3);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setsid();
+		execv(sp->exe, sp->argv);
+		_exit(127);
+	}
+}
+
 int dp_spawn_child(struct api_error *err, const char *log_path, const char *pid_path,
                    const char *fmt, ...)
 {
@@ -195,23 +229,9 @@ int dp_spawn_child(struct api_error *err, const char *log_path, const char *pid_
 			close(devnull);
 		return api_fail(err, API_INTERNAL, "%s: %s", log_path, strerror(errno));
 	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(1); /* stackd died between fork and prctl */
-		dup2(devnull, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		closefrom(3);
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setsid();
-		execv(exe, argv);
-		_exit(127);
-	}
+	struct spawn spawn = {.exe = exe, .argv = argv, .logfd = logfd, .devnull = devnull};
+	forker_call(fork_child, &spawn);
+	pid_t pid = spawn.pid;
 	close(logfd);
 	close(devnull);
 	if (pid < 0)
