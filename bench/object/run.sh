@@ -131,7 +131,7 @@ OBJ=$(find "$DIR/data" -type f -size +$((MIB / 2))M | head -1)
 mbs() { awk '{printf "%.0f", $1 / 1e6}'; }
 dd_mbs() { dd if="$OBJ" of=/dev/null bs="$1" 2>&1 | awk '/copied/{print $1, $(NF-3)}' | awk '{printf "%.0f", $1 / $2 / 1e6}'; }
 echo "-- $MIB MiB GET and PUT next to dd on the same disk ($GET_ROUNDS rounds, MB/s)"
-echo "round | GET cold | dd bs=100K cold | dd bs=1M cold | GET page cache | iperf3 -Z loopback | PUT | dd write fdatasync"
+echo "round | GET cold | GET cold, 4 MiB reads | dd bs=100K cold | dd bs=1M cold | GET page cache | iperf3 -Z loopback | PUT | dd write fdatasync"
 head -c $((MIB << 20)) /dev/urandom >"$DIR/src"
 iperf3 -s -p $((PORT + 19)) >/dev/null 2>&1 &
 IPERF=$!
@@ -140,6 +140,8 @@ sleep 0.5
 for r in $(seq 1 "$GET_ROUNDS"); do
 	drop_caches
 	g=$(curl -fsS -o /dev/null -w '%{speed_download}' -H "X-Auth-Token: $TOKEN" "$SURL/big/big" | mbs)
+	drop_caches
+	graw=$(/usr/bin/python3 "$HERE/getraw.py" "$SURL/big/big" "$TOKEN")
 	drop_caches
 	d100=$(dd_mbs 100K)
 	drop_caches
@@ -153,23 +155,24 @@ for r in $(seq 1 "$GET_ROUNDS"); do
 	ddw=$(dd if="$DIR/src" of="$DIR/dd" bs=1M conv=fdatasync 2>&1 |
 		awk '/copied/{printf "%.0f", $1 / $(NF-3) / 1e6}')
 	rm -f "$DIR/dd"
-	echo "$r | $g | $d100 | $d1m | $w | $ip | $put | $ddw" | tee -a "$DIR/get.txt"
+	echo "$r | $g | $graw | $d100 | $d1m | $w | $ip | $put | $ddw" | tee -a "$DIR/get.txt"
 done
 /usr/bin/python3 - "$DIR/get.txt" <<'EOF'
 import statistics, sys
 cols = list(zip(*[[float(x) for x in l.split("|")[1:]] for l in open(sys.argv[1])]))
-names = ["GET cold", "dd bs=100K cold", "dd bs=1M cold", "GET page cache", "iperf3 loopback",
+names = ["GET cold", "GET cold raw 4M", "dd bs=100K cold", "dd bs=1M cold", "GET page cache", "iperf3 loopback",
          "PUT", "dd write fdatasync"]
 for n, c in zip(names, cols):
     print("%-16s median %5.0f MB/s (%.0f-%.0f)" % (n, statistics.median(c), min(c), max(c)))
-print("GET cold / dd bs=1M cold, medians: %.0f %%; per round: %s" % (
-    100 * statistics.median(cols[0]) / statistics.median(cols[2]),
-    " ".join("%.0f%%" % (100 * g / d) for g, d in zip(cols[0], cols[2]))))
-print("GET cold / iperf3 loopback, medians: %.0f %%" % (
-    100 * statistics.median(cols[0]) / statistics.median(cols[4])))
+for i, what in ((0, "GET cold (curl)"), (1, "GET cold (4 MiB reads)")):
+    print("%s / dd bs=1M cold, medians: %.0f %%; per round: %s" % (
+        what, 100 * statistics.median(cols[i]) / statistics.median(cols[3]),
+        " ".join("%.0f%%" % (100 * g / d) for g, d in zip(cols[i], cols[3]))))
+print("GET cold (4 MiB reads) / iperf3 loopback, medians: %.0f %%" % (
+    100 * statistics.median(cols[1]) / statistics.median(cols[5])))
 print("PUT / dd write fdatasync, medians: %.0f %%; per round: %s" % (
-    100 * statistics.median(cols[5]) / statistics.median(cols[6]),
-    " ".join("%.0f%%" % (100 * p / d) for p, d in zip(cols[5], cols[6]))))
+    100 * statistics.median(cols[6]) / statistics.median(cols[7]),
+    " ".join("%.0f%%" % (100 * p / d) for p, d in zip(cols[6], cols[7]))))
 EOF
 
 rm -f "$DIR/src"
