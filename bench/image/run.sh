@@ -84,7 +84,7 @@ cpu_s() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f
 # first in every other round.
 ROUNDS=${ROUNDS:-3}
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-DDW=() DDR=() FIRSTS=() UPS=() DOWNS=() WARMS=() NETS=() UPCPU=() UP_RSS=0 DOWN_RSS=0
+DDW=() DDR=() FIRSTS=() UPS=() DOWNS=() WARMS=() RAWS=() NETS=() UPCPU=() CURLCPU=() UP_RSS=0 DOWN_RSS=0
 settle
 # a small request first, so the baseline includes a warmed-up server
 curl -fsS -o /dev/null -H "X-Auth-Token: $TOKEN" "$URL/image/v2/images"
@@ -108,9 +108,15 @@ upload() {
 	BASE=$(rss_kb)
 	start_sampler "$DIR/peak.up"
 	c0=$(ticks "$PID"); t0=$(now)
-	code=$(curl -sS -o /dev/null -w '%{http_code}' -X PUT -H "X-Auth-Token: $TOKEN" \
-		-H 'Content-Type: application/octet-stream' -T "$SRC" "$URL/image/v2/images/$ID/file")
+	# curl's own CPU (user + system, bash's time): with stackd's, what one
+	# upload needs of the two cores
+	local TIMEFORMAT='%U %S'
+	{ time curl -sS -o "$DIR/code" -w '%{http_code}' -X PUT -H "X-Auth-Token: $TOKEN" \
+		-H 'Content-Type: application/octet-stream' -T "$SRC" "$URL/image/v2/images/$ID/file" \
+		>"$DIR/code"; } 2>"$DIR/curl.cpu"
 	t1=$(now); c1=$(ticks "$PID")
+	code=$(cat "$DIR/code")
+	CURLCPU+=("$(awk '{printf "%.2f", $1 + $2}' "$DIR/curl.cpu")")
 	stop_sampler
 	[[ $code == 204 ]] || { echo "upload failed: $code"; tail "$DIR/stackd.log"; exit 1; }
 	UPS+=("$(mbps $BYTES "$(echo "$t1 - $t0" | bc)")")
@@ -160,6 +166,10 @@ for round in $(seq 1 "$ROUNDS"); do
 	curl -fsS -o /dev/null -H "X-Auth-Token: $TOKEN" "$URL/image/v2/images/$ID/file"
 	t1=$(now)
 	WARMS+=("$(mbps $BYTES "$(echo "$t1 - $t0" | bc)")")
+	# and into 4 MiB reads: curl reads 100 KiB per recv, which over
+	# loopback alone caps it (bench/README.md, object)
+	RAWS+=("$(/usr/bin/python3 "$(dirname "$0")/../object/getraw.py" \
+		"$URL/image/v2/images/$ID/file" "$TOKEN" | awk '{printf "%.0f", $1 * 1e6 / 1048576}')")
 	# loopback TCP alone (zero-copy sender, no HTTP, no disk): the ceiling
 	# of any transfer into another process on these cores
 	if [[ -n $IPERF ]]; then
@@ -173,7 +183,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	GOT_MD5=$(curl -fsS -H "X-Auth-Token: $TOKEN" "$URL/image/v2/images/$ID/file" | md5sum | cut -d' ' -f1)
 	[[ $GOT_MD5 == "$SRC_MD5" ]] || { echo "downloaded bytes differ"; exit 1; }
 	curl -fsS -X DELETE -H "X-Auth-Token: $TOKEN" "$URL/image/v2/images/$ID"
-	echo "round $round: dd_write=${DDW[-1]} upload=${UPS[-1]} (stackd ${UPCPU[-1]} s CPU) first_read=${FIRSTS[-1]} dd_read=${DDR[-1]} download=${DOWNS[-1]} warm_download=${WARMS[-1]} loopback_tcp=${NETS[-1]:-n/a} MB/s load=$(cut -d' ' -f1 /proc/loadavg)" >&2
+	echo "round $round: dd_write=${DDW[-1]} upload=${UPS[-1]} (stackd ${UPCPU[-1]} s, curl ${CURLCPU[-1]} s CPU) first_read=${FIRSTS[-1]} dd_read=${DDR[-1]} download=${DOWNS[-1]} warm_download=${WARMS[-1]} warm_4mib_reads=${RAWS[-1]} loopback_tcp=${NETS[-1]:-n/a} MB/s load=$(cut -d' ' -f1 /proc/loadavg)" >&2
 	settle
 done
 [[ -n $IPERF ]] && { kill "$IPERF" 2>/dev/null || true; wait "$IPERF" 2>/dev/null || true; }
@@ -183,9 +193,10 @@ WARM=$(median "${WARMS[@]}") UPC=$(median "${UPCPU[@]}")
 pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", 100 * a / b}'; }
 echo "size_mib=$MIB rounds=$ROUNDS (medians)"
 echo "dd_write_fsync_mbps=$DD_W dd_read_mbps=$DD_R first_read_after_upload_mbps=$(median "${FIRSTS[@]}")"
-echo "upload_mbps=$UP ($(pct "$UP" "$DD_W")% of dd write) peak_rss_growth_kb=$UP_RSS stackd_cpu_s=$UPC"
+echo "upload_mbps=$UP ($(pct "$UP" "$DD_W")% of dd write) peak_rss_growth_kb=$UP_RSS stackd_cpu_s=$UPC curl_cpu_s=$(median "${CURLCPU[@]}")"
 echo "download_mbps=$DOWN ($(pct "$DOWN" "$DD_R")% of dd read) peak_rss_growth_kb=$DOWN_RSS"
-echo "warm_download_mbps=$WARM (page cache: the loopback HTTP ceiling here)"
+echo "warm_download_mbps=$WARM (page cache, curl: curl's 100 KiB reads over loopback are the ceiling here)"
+echo "warm_download_4mib_reads_mbps=$(median "${RAWS[@]}") (page cache, one recv_into of 4 MiB at a time)"
 ((${#NETS[@]})) && echo "loopback_tcp_mbps=$(median "${NETS[@]}") (iperf3 -Z)"
 ok=1
 (($(pct "$UP" "$DD_W") >= 80)) || ok=0
