@@ -707,7 +707,14 @@ COMPUTE_HANDLER(compute_service_update)
 	if (strcmp(id, "enable") != 0 && strcmp(id, "disable") != 0 &&
 	    strcmp(id, "disable-log-reason") != 0 && !force)
 		return api_fail(err, API_NOT_FOUND, "Unknown action");
-	if (strcmp(host, svc->host.name) != 0 || strcmp(binary, "nova-compute") != 0)
+	/* Nova checks the binary before it looks the host up. */
+	if (strcmp(binary, "nova-compute") != 0)
+		return api_fail(
+		    err, API_BAD_REQUEST,
+		    "Updating a %s service is not supported. Only nova-compute services "
+		    "can be updated.",
+		    binary);
+	if (strcmp(host, svc->host.name) != 0)
 		return api_fail(err, API_NOT_FOUND, "Host '%s' is not mapped to any cell", host);
 	json_t *out = json_pack("{s:s,s:s}", "host", host, "binary", binary);
 	if (force) {

@@ -51,6 +51,14 @@ def test_disable_enable_and_force_down_before_2_53(fake, image, unique):
                      json=dict(body, forced_down=True)).status_code == 404
     assert fake.nova("PUT", "/os-services/disable", mv="2.11",
                      json={"host": "nowhere", "binary": "nova-compute"}).status_code == 404
+    # Only nova-compute services can be updated (Nova's 400, the binary
+    # checked before the host), here at 2.1 and 2.11 as well.
+    for binary in ("nova-scheduler", "nova-conductor", "nova-api"):
+        for mv in ("2.1", "2.11"):
+            r = fake.nova("PUT", "/os-services/disable", mv=mv,
+                          json={"host": "nowhere", "binary": binary})
+            assert r.status_code == 400, r.text
+            assert "Only nova-compute services can be updated" in r.text
     token, _, _ = make_project(fake, unique)
     assert fake.nova("PUT", "/os-services/disable", token=token, json=body).status_code == 403
 
