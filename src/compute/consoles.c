@@ -16,15 +16,15 @@
  * consoles (fake) answers as Nova's base ComputeDriver: NotImplementedError,
  * 501.
  *
- * Tokens are kept in memory, hashed (SHA-256), for [compute]
+ * Tokens are kept in the database as Nova's console_auth_tokens (table
+ * compute_console_tokens), by their SHA-256 only, for [compute]
  * console_token_ttl seconds (Nova's [consoleauth] token_ttl, 600) and may
- * be used any number of times until then, as Nova's; they die with the
- * server and with a restart of stackd. */
+ * be used any number of times until then, as Nova's; they outlive a
+ * restart of stackd and die with the server. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,7 @@
 #include "compute/internal.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/db.h"
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -43,88 +44,90 @@
 
 /* ---- tokens ---- */
 
+/* What a live token opens (a row of compute_console_tokens). */
 struct console_token {
-	unsigned char hash[32];
-	char instance[37];
-	char type[16]; /* Nova's console type: "serial", "novnc" */
-	char kind[8];  /* the driver's console kind: "serial", "vnc" */
-	char where[512];
-	double expires;
-	struct console_token *next;
+	const char *instance;
+	const char *type; /* Nova's console type: "serial", "novnc" */
+	const char *kind; /* the driver's console kind: "serial", "vnc" */
+	const char *host;
+	const char *where;
 };
 
-static pthread_mutex_t tokens_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct console_token *tokens;
+static const char SQL_TOKEN_PRUNE[] = "DELETE FROM compute_console_tokens WHERE expires <= ?";
+static const char SQL_TOKEN_INSERT[] =
+    "INSERT INTO compute_console_tokens (token_hash, instance_uuid, console_type, kind, host,"
+    " internal_access_path, created_at, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/* The join: a token dies with its server (the delete trigger removes the
+ * rows too; this keeps a row that outran it from answering). */
+static const char SQL_TOKEN_FIND[] =
+    "SELECT t.instance_uuid, t.console_type, t.kind, t.host, t.internal_access_path"
+    " FROM compute_console_tokens t JOIN compute_servers s ON s.id = t.instance_uuid"
+    " WHERE t.token_hash = ? AND t.expires > ?";
 
-static void token_hash(const char *token, unsigned char out[32])
+/* The token's SHA-256 in hex (Nova's token_hash). */
+static void token_hash(const char *token, char out[65])
 {
-	unsigned int n = 32;
-	if (EVP_Digest(token, strlen(token), out, &n, EVP_sha256(), NULL) != 1)
+	unsigned char h[32];
+	unsigned int n = sizeof(h);
+	if (EVP_Digest(token, strlen(token), h, &n, EVP_sha256(), NULL) != 1)
 		abort();
+	for (size_t i = 0; i < sizeof(h); i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
-/* Drops expired tokens; under tokens_lock. */
-static void tokens_prune(double now)
+/* A new token for the instance's console, in out; only its hash is kept.
+ * Drops the expired tokens on the way. */
+static int token_issue(const struct compute_svc *svc, const char *instance, const char *type,
+                       const char *kind, const char *where, int ttl, char out[37],
+                       struct api_error *err)
 {
-	for (struct console_token **p = &tokens; *p;) {
-		if ((*p)->expires <= now) {
-			struct console_token *dead = *p;
-			*p = dead->next;
-			free(dead);
-		} else {
-			p = &(*p)->next;
-		}
-	}
-}
-
-static void token_issue(const char *instance, const char *type, const char *kind, const char *where,
-                        int ttl, char out[37])
-{
-	struct console_token *t = calloc(1, sizeof(*t));
-	if (!t)
-		abort();
+	char hash[65];
 	ids_uuid4(out);
-	token_hash(out, t->hash);
-	snprintf(t->instance, sizeof(t->instance), "%s", instance);
-	snprintf(t->type, sizeof(t->type), "%s", type);
-	snprintf(t->kind, sizeof(t->kind), "%s", kind);
-	snprintf(t->where, sizeof(t->where), "%s", where);
+	token_hash(out, hash);
 	double now = ids_now();
-	t->expires = now + ttl;
-	pthread_mutex_lock(&tokens_lock);
-	tokens_prune(now);
-	t->next = tokens;
-	tokens = t;
-	pthread_mutex_unlock(&tokens_lock);
+	sqlite3_stmt *st = db_stmt(SQL_TOKEN_PRUNE, err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_double(st, 1, now);
+	if (db_exec_stmt(st, err) != 0)
+		return -1;
+	if ((st = db_stmt(SQL_TOKEN_INSERT, err)) == NULL)
+		return -1;
+	db_bind_text(st, 1, hash);
+	db_bind_text(st, 2, instance);
+	db_bind_text(st, 3, type);
+	db_bind_text(st, 4, kind);
+	db_bind_text(st, 5, svc->host.name);
+	db_bind_text(st, 6, where);
+	sqlite3_bind_double(st, 7, now);
+	sqlite3_bind_double(st, 8, now + ttl);
+	return db_exec_stmt(st, err);
 }
 
-/* Copies the live token's record into out; false when unknown or expired. */
-static bool token_find(const char *token, struct console_token *out)
+/* The live token's record, from a; 1 when found, 0 when unknown, expired
+ * or its server gone, -1 with err when the database fails. */
+static int token_find(struct arena *a, const char *token, struct console_token *out,
+                      struct api_error *err)
 {
 	if (!token || !*token)
-		return false;
-	unsigned char h[32];
-	token_hash(token, h);
-	bool found = false;
-	pthread_mutex_lock(&tokens_lock);
-	tokens_prune(ids_now());
-	for (struct console_token *t = tokens; t; t = t->next)
-		if (memcmp(t->hash, h, sizeof(h)) == 0) {
-			*out = *t;
-			out->next = NULL;
-			found = true;
-			break;
-		}
-	pthread_mutex_unlock(&tokens_lock);
-	if (!found)
-		return false;
-	/* Nova deletes a server's tokens with it. */
-	struct arena *a = arena_new();
-	struct compute_server s;
-	struct api_error ignored = {0};
-	found = compute_server_read(a, out->instance, &s, &ignored) == 0;
-	arena_free(a);
-	return found;
+		return 0;
+	char hash[65];
+	token_hash(token, hash);
+	sqlite3_stmt *st = db_stmt(SQL_TOKEN_FIND, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, hash);
+	sqlite3_bind_double(st, 2, ids_now());
+	int rc = db_step(st, err);
+	if (rc == SQLITE_ROW) {
+		out->instance = arena_strdup(a, db_column_text(st, 0));
+		out->type = arena_strdup(a, db_column_text(st, 1));
+		out->kind = arena_strdup(a, db_column_text(st, 2));
+		out->host = arena_strdup(a, db_column_text(st, 3));
+		out->where = arena_strdup(a, db_column_text(st, 4));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int token_ttl(const struct compute_svc *svc)
@@ -187,7 +190,9 @@ static int console_get(struct http_request *req, const struct compute_server *s,
 	                            err) != 0)
 		return -1;
 	char token[37];
-	token_issue(s->id, type, protocols[i].kind, where, token_ttl(svc), token);
+	if (token_issue(svc, s->id, type, protocols[i].kind, where, token_ttl(svc), token, err) !=
+	    0)
+		return -1;
 	/* The proxies are on this listener: the URL the client came in on. */
 	const char *base = req->base_url;
 	if (strcmp(protocols[i].kind, "vnc") == 0) {
@@ -334,12 +339,14 @@ COMPUTE_HANDLER(compute_remote_console_create)
 
 COMPUTE_HANDLER(compute_console_auth_token_show)
 {
-	struct compute_svc *svc = req->ctx;
 	struct console_token t;
 	const char *token = http_param(req, "token");
 	if (!token || !*token)
 		return api_fail(err, API_BAD_REQUEST, "token not provided");
-	if (!token_find(token, &t))
+	int found = token_find(req->arena, token, &t, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
 		return api_fail(err, API_NOT_FOUND, "Token not found");
 	/* Below 2.31 only RDP tokens could be looked at. */
 	if (compute_mv(req) < 31 && strcmp(t.type, "rdp-html5") != 0)
@@ -348,7 +355,7 @@ COMPUTE_HANDLER(compute_console_auth_token_show)
 	/* The console is a unix socket on the compute host: no port. */
 	http_reply_json(resp, 200,
 	                json_pack("{s:{s:s,s:s,s:n,s:s}}", "console", "instance_uuid", t.instance,
-	                          "host", svc->host.name, "port", "internal_access_path", t.where));
+	                          "host", t.host, "port", "internal_access_path", t.where));
 	return 0;
 }
 
@@ -430,11 +437,14 @@ COMPUTE_HANDLER(compute_console_proxy)
 	cs->backend = -1;
 	struct console_token t;
 	struct api_error oerr = {0};
+	int found = 0;
 	/* As Nova's proxy: the handshake completes, then a bad token or an
 	 * unreachable console ends the session (the reason is logged). */
 	if (!origin_ok(req)) {
 		log_info("event=console_refused reason=\"Origin header does not match this host\"");
-	} else if (!token_find(request_token(req), &t) || strcmp(t.kind, kind) != 0) {
+	} else if ((found = token_find(req->arena, request_token(req), &t, &oerr)) < 0) {
+		log_info("event=console_refused reason=\"%s\"", oerr.message);
+	} else if (found == 0 || strcmp(t.kind, kind) != 0) {
 		log_info("event=console_refused reason=\"The token is invalid or has expired\"");
 	} else if (svc->drv->console_open == NULL ||
 	           svc->drv->console_open(svc->drv_state, t.instance, t.kind, &cs->backend,

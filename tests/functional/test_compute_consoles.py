@@ -5,9 +5,12 @@ with the fake driver (a driver without consoles: Nova's 501), then a real
 QEMU guest's serial console driven through the websocket the CLI's URL
 points at."""
 import base64
+import glob
+import hashlib
 import os
 import re
 import socket
+import sqlite3
 import time
 import urllib.parse
 
@@ -37,6 +40,15 @@ def act(c, sid, body, mv):
 def remote(c, sid, protocol, type_, mv):
     return c.nova("POST", "/servers/%s/remote-consoles" % sid, mv=mv,
                   json={"remote_console": {"protocol": protocol, "type": type_}})
+
+
+def token_rows(c, cols):
+    """The rows of the console token table (read-only, beside stackd)."""
+    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(c.data_dir, "stackd.db"), uri=True)
+    try:
+        return db.execute("SELECT %s FROM compute_console_tokens" % cols).fetchall()
+    finally:
+        db.close()
 
 
 def bad(r, code, text):
@@ -311,7 +323,7 @@ def test_novnc_page_and_rfb_through_the_proxy(guest, unique):
     w.close()
 
 
-def test_console_tokens_reuse_expiry_and_auth_tokens_api(guest, unique):
+def test_console_tokens_reuse_expiry_restart_and_auth_tokens_api(guest, unique):
     c, sid = guest["cloud"], guest["id"]
 
     def new_url():
@@ -346,7 +358,13 @@ def test_console_tokens_reuse_expiry_and_auth_tokens_api(guest, unique):
     r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
                   headers={"X-OpenStack-Nova-API-Version": "2.30"})
     bad(r, 401, "not accessible")
-    # a short token_ttl: the token expires (and a restart forgets tokens);
+    # kept as Nova's console_auth_tokens: by the token's SHA-256, never the token
+    rows = token_rows(c, "token_hash, instance_uuid, console_type, expires")
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert [r for r in rows if r[0] == digest][0][1:3] == (sid, "serial")
+    for path in glob.glob(os.path.join(c.data_dir, "stackd.db*")):  # with the WAL
+        assert token.encode() not in open(path, "rb").read(), path
+    # a short token_ttl: a new token expires; the tokens outlive a restart;
     # a session open while stackd stops is ended, and stackd exits cleanly
     live = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
     shell(live)
@@ -369,17 +387,36 @@ def test_console_tokens_reuse_expiry_and_auth_tokens_api(guest, unique):
                 break
         assert closed
         live.close()
-        assert refused(url)
+        # the token from before the restart still answers and opens the console
+        r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
+                      headers={"X-OpenStack-Nova-API-Version": "2.31"})
+        assert r.status_code == 200, r.text
+        assert r.json()["console"] == body
+        ws = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
+        shell(ws)
+        ws.close()
+        assert refused(url.replace(token, token[:-4] + "0000"))
         url = new_url()
         ws = websocket.create_connection(url, subprotocols=["binary"], timeout=30)
         shell(ws)
         ws.close()
         time.sleep(2.5)
         assert refused(url)
-        token = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["token"][0]
-        r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
+        short = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)["token"][0]
+        r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + short,
                       headers={"X-OpenStack-Nova-API-Version": "2.31"})
         assert r.status_code == 404, r.text
+        # expired tokens are pruned when the next one is issued
+        new_url()
+        hashes = [r[0] for r in token_rows(c, "token_hash")]
+        assert hashlib.sha256(short.encode()).hexdigest() not in hashes
+        assert digest in hashes
+        # an expired token stays expired across a restart
+        c.restart()
+        r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + short,
+                      headers={"X-OpenStack-Nova-API-Version": "2.31"})
+        assert r.status_code == 404, r.text
+        assert refused(url)
     finally:
         del c.extra_args[-2:]
         c.restart()
@@ -417,3 +454,5 @@ def test_stopped_guest_and_deleted_server(guest, unique):
     r = c.request("GET", "/compute/v2.1/os-console-auth-tokens/" + token,
                   headers={"X-OpenStack-Nova-API-Version": "2.31"})
     assert r.status_code == 404, r.text
+    # its rows are gone from the table, not just hidden
+    assert not [r for r in token_rows(c, "instance_uuid") if r[0] == sid]
