@@ -57,8 +57,9 @@ static const char SQL_TOKEN_PRUNE[] = "DELETE FROM compute_console_tokens WHERE 
 static const char SQL_TOKEN_INSERT[] =
     "INSERT INTO compute_console_tokens (token_hash, instance_uuid, console_type, kind, host,"
     " internal_access_path, created_at, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-/* The join: a token dies with its server (the delete trigger removes the
- * rows too; this keeps a row that outran it from answering). */
+/* A token dies with its server: the delete trigger removes its rows, and
+ * the join covers a token issued while the server was being deleted (an
+ * INSERT after the DELETE; the row goes when it expires). */
 static const char SQL_TOKEN_FIND[] =
     "SELECT t.instance_uuid, t.console_type, t.kind, t.host, t.internal_access_path"
     " FROM compute_console_tokens t JOIN compute_servers s ON s.id = t.instance_uuid"
