@@ -213,9 +213,16 @@ const char *compute_device_tag_of(struct arena *a, const char *server_id, const 
 void compute_device_tag_forget(const char *server_id, const char *port_id);
 /* The OpenStack meta_data.json of a server (new reference). */
 json_t *compute_meta_data(const struct compute_svc *svc, const struct compute_server *s);
+struct net_md_request; /* network/network.h */
 /* metadata.c: net_metadata_fn answering the guests' metadata requests. */
-int compute_metadata_answer(void *cls, const char *server_id, const char *path, struct arena *a,
-                            int *status, char **body, size_t *len, const char **ctype);
+int compute_metadata_answer(void *cls, const char *server_id, const struct net_md_request *rq,
+                            struct arena *a, int *status, char **body, size_t *len,
+                            const char **ctype);
+/* metadata_password.c: /openstack/<version>/password (versions from
+ * 2013-04-04) for the guest: GET reads, POST leaves the password once. */
+int compute_metadata_password(struct arena *a, const char *server_id,
+                              const struct net_md_request *rq, int *status, char **body,
+                              size_t *len, const char **ctype);
 void compute_power_changed(void *cls, const char *id, enum compute_power power);
 
 /* ---- diagnostics.c ---- */
@@ -391,6 +398,11 @@ COMPUTE_HANDLER(compute_usage_audit_show);
 void compute_usage_audit_run(struct compute_svc *svc);
 /* The password the metadata service keeps for the server ("" if none). */
 const char *compute_server_password(struct arena *a, const char *server_id);
+/* Keeps the password a guest posted (len bytes of UTF-8) unless one is
+ * set already: 1 when stored, 0 when one was there (or the server is
+ * gone), -1 on failure. */
+int compute_server_password_set(const char *server_id, const char *pw, size_t len,
+                                struct api_error *err);
 /* proxy_images.c: /images below 2.36 */
 COMPUTE_HANDLER(compute_image_list);
 COMPUTE_HANDLER(compute_image_detail);

@@ -3,6 +3,7 @@
  * tree (meta_data.json, user_data, network_data.json, vendor data) and the
  * EC2 tree (meta-data/..., user-data), from the server's row and ports. */
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,9 +96,34 @@ static void ec2_walk(struct arena *a, json_t *v, const char *rest, int *status, 
 	}
 }
 
-int compute_metadata_answer(void *cls, const char *server_id, const char *path, struct arena *a,
-                            int *status, char **body, size_t *len, const char **ctype)
+/* Whether version (a segment of /openstack/<version>/...) is one Nova
+ * knows, at least `since` ("latest" is the newest). */
+static bool os_version_since(const char *version, size_t n, const char *since)
 {
+	if (n == 6 && !strncmp(version, "latest", 6))
+		return true;
+	for (const char *v = OS_VERSIONS; *v; v += strcspn(v, "\n"), v += *v == '\n') {
+		if (strcspn(v, "\n") == n && !strncmp(v, version, n))
+			return strncmp(version, since, n) >= 0;
+	}
+	return false;
+}
+
+/* "/openstack/<version>/password" (trailing slashes already gone): the
+ * only path a guest may POST to. */
+static bool is_password(const char *p)
+{
+	if (strncmp(p, "/openstack/", 11))
+		return false;
+	const char *file = strchr(p + 11, '/');
+	return file && !strcmp(file, "/password");
+}
+
+int compute_metadata_answer(void *cls, const char *server_id, const struct net_md_request *rq,
+                            struct arena *a, int *status, char **body, size_t *len,
+                            const char **ctype)
+{
+	const char *path = rq->path;
 	struct compute_svc *svc = cls;
 	struct compute_server s;
 	struct api_error err;
@@ -114,6 +140,11 @@ int compute_metadata_answer(void *cls, const char *server_id, const char *path, 
 	size_t n = strlen(p);
 	while (n > 1 && p[n - 1] == '/')
 		p[--n] = '\0';
+	if (strcmp(rq->method, "GET") && strcmp(rq->method, "HEAD") && !is_password(p)) {
+		text(a, "method not allowed\n", 19, status, body, len, ctype, "text/plain");
+		*status = 405;
+		return 0;
+	}
 	if (strcmp(p, "/") == 0 || *p == '\0') {
 		text(a, EC2_VERSIONS, strlen(EC2_VERSIONS), status, body, len, ctype, "text/plain");
 		*body = arena_printf(a, "%s\nopenstack", EC2_VERSIONS);
@@ -143,8 +174,9 @@ int compute_metadata_answer(void *cls, const char *server_id, const char *path, 
 		else if (strcmp(file, "user_data") == 0)
 			return user_data(a, &s, status, body, len, ctype);
 		else if (strcmp(file, "password") == 0) {
-			const char *pw = compute_server_password(a, s.id);
-			text(a, pw, strlen(pw), status, body, len, ctype, "text/plain");
+			if (os_version_since(p + 11, (size_t)(file - 1 - (p + 11)), "2013-04-04"))
+				return compute_metadata_password(a, s.id, rq, status, body, len,
+				                                 ctype);
 		} else if (strcmp(file, "vendor_data.json") == 0 ||
 		           strcmp(file, "vendor_data2.json") == 0)
 			text(a, "{}", 2, status, body, len, ctype, "application/json");

@@ -46,6 +46,25 @@ COMPUTE_HANDLER(compute_server_ips_show)
 static const char SQL_PASSWORD_GET[] =
     "SELECT password FROM compute_server_passwords WHERE server_id = ?";
 static const char SQL_PASSWORD_CLEAR[] = "DELETE FROM compute_server_passwords WHERE server_id = ?";
+/* Only while none is set (the guest's POST may race another one or the
+ * API's DELETE: one statement decides), and only for a server that still
+ * exists (the delete trigger would not see a row written after it). */
+static const char SQL_PASSWORD_SET[] = "INSERT INTO compute_server_passwords (server_id, password)"
+                                       " SELECT id, ?2 FROM compute_servers WHERE id = ?1"
+                                       " ON CONFLICT (server_id) DO NOTHING";
+
+int compute_server_password_set(const char *server_id, const char *pw, size_t len,
+                                struct api_error *err)
+{
+	sqlite3_stmt *st = db_stmt(SQL_PASSWORD_SET, err);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, server_id);
+	sqlite3_bind_text(st, 2, pw, (int)len, SQLITE_TRANSIENT);
+	if (db_exec_stmt(st, err) != 0)
+		return -1;
+	return sqlite3_changes(db_conn(err)) > 0 ? 1 : 0;
+}
 
 const char *compute_server_password(struct arena *a, const char *server_id)
 {

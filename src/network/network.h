@@ -144,16 +144,26 @@ int net_metadata_lookup(struct net_service *ns, const char *network_id, const ch
 
 /* Metadata answers belong to compute. Network's metadata server (on
  * 169.254.169.254:80 as the guests see it) finds the server from the
- * network and the source address, then asks this callback for `path` (the
- * request path as the guest sent it, e.g. "/openstack/latest/meta_data.json",
- * "/latest/meta-data/hostname", "/openstack"). The callback fills *status
- * (200, 404...), *body (allocated from a; may be binary, *len bytes) and
- * *content_type; it returns -1 only for failures (answered as 500). It runs
- * on network's metadata thread(s), concurrently with API requests. If the
- * path is "/openstack/latest/network_data.json" (or another version), the
+ * network and the source address, then asks this callback with the
+ * request: its method ("GET", "HEAD", "POST"...), `path` as the guest sent
+ * it (e.g. "/openstack/latest/meta_data.json", "/latest/meta-data/hostname",
+ * "/openstack") and its body (at most 4096 bytes, read only when a
+ * Content-Length came; NULL and 0 otherwise). The callback fills *status
+ * (200, 404, 405...), *body (allocated from a; may be binary, *len bytes;
+ * a plain-text reason for errors) and *content_type; it returns -1 only
+ * for failures (answered as 500). It runs on network's metadata thread(s),
+ * concurrently with API requests. If the path is
+ * "/openstack/latest/network_data.json" (or another version), the
  * callback can call net_server_ports_list + net_network_data_merge. */
-typedef int (*net_metadata_fn)(void *cls, const char *server_id, const char *path, struct arena *a,
-                               int *status, char **body, size_t *len, const char **content_type);
+struct net_md_request {
+	const char *method;
+	const char *path;
+	const char *body;
+	size_t body_len;
+};
+typedef int (*net_metadata_fn)(void *cls, const char *server_id, const struct net_md_request *rq,
+                               struct arena *a, int *status, char **body, size_t *len,
+                               const char **content_type);
 /* Called once by compute (in its start function or on first use). */
 void net_metadata_register(struct net_service *ns, net_metadata_fn fn, void *cls);
 

@@ -8,6 +8,7 @@
 #include "../../src/compute/internal.h"
 #include "../../src/core/arena.h"
 #include "../../src/core/db.h"
+#include "../../src/network/network.h"
 #include "check.h"
 
 extern const struct db_migration compute_migrations[];
@@ -21,6 +22,59 @@ static const char SERVER[] =
     " 'ssh-ed25519 AAAA test', 'IyEvYmluL3NoCmVjaG8gaGkK', 'active', 'web-one', 'r-1',"
     " '{\"role\":\"web\"}', 'nova', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')";
 
+static int send_req(const char *id, const char *method, const char *path, const char *data,
+                    size_t dlen, char **body, size_t *len, struct arena *a)
+{
+	struct compute_svc svc;
+	memset(&svc, 0, sizeof(svc));
+	int status = 0;
+	const char *ctype = NULL;
+	*body = NULL;
+	*len = 0;
+	struct net_md_request rq = {method, path, data, dlen};
+	if (compute_metadata_answer(&svc, id, &rq, a, &status, body, len, &ctype) != 0)
+		return -1;
+	return status;
+}
+
+/* The guest's password: POST once (409 after), 400 above 1020 bytes or for
+ * other methods, only from 2013-04-04; POST elsewhere is 405. */
+static void password(const char *id, struct arena *a)
+{
+	char *body;
+	size_t len;
+	const char *pw = "c2VjcmV0LWVuY3J5cHRlZA==";
+	char big[1021];
+	memset(big, 'x', sizeof(big));
+	CHECK(send_req(id, "GET", "/openstack/latest/password", NULL, 0, &body, &len, a) == 200);
+	CHECK(len == 0);
+	CHECK(send_req(id, "POST", "/openstack/latest/password", big, 1021, &body, &len, a) == 400);
+	CHECK(send_req(id, "POST", "/openstack/latest/password", "a\0b", 3, &body, &len, a) == 400);
+	CHECK(send_req(id, "POST", "/openstack/2012-08-10/password", pw, strlen(pw), &body, &len,
+	               a) == 404);
+	CHECK(send_req(id, "POST", "/openstack/2099-01-01/password", pw, strlen(pw), &body, &len,
+	               a) == 404);
+	CHECK(send_req(id, "POST", "/openstack/latest/meta_data.json", pw, strlen(pw), &body, &len,
+	               a) == 405);
+	CHECK(send_req(id, "PUT", "/openstack/latest/password", pw, strlen(pw), &body, &len, a) ==
+	      400);
+	CHECK(send_req(id, "POST", "/openstack/2013-04-04/password/", pw, strlen(pw), &body, &len,
+	               a) == 200);
+	CHECK(send_req(id, "POST", "/openstack/latest/password", "other", 5, &body, &len, a) ==
+	      409);
+	CHECK(send_req(id, "GET", "/openstack/2013-04-04/password", NULL, 0, &body, &len, a) ==
+	      200);
+	CHECK(len == strlen(pw) && memcmp(body, pw, len) == 0);
+	CHECK_STR(compute_server_password(a, id), pw);
+	/* the API's DELETE; then the guest may set one again, of 1020 bytes */
+	struct api_error err;
+	CHECK(db_exec("DELETE FROM compute_server_passwords", &err) == 0);
+	CHECK(send_req(id, "POST", "/openstack/latest/password", big, 1020, &body, &len, a) == 200);
+	CHECK(strlen(compute_server_password(a, id)) == 1020);
+	CHECK(compute_server_password_set("99999999-2222-4333-8444-555555555555", "x", 1, &err) ==
+	      0);
+}
+
 static int ask(const char *id, const char *path, char **body, size_t *len, struct arena *a)
 {
 	struct compute_svc svc;
@@ -29,7 +83,8 @@ static int ask(const char *id, const char *path, char **body, size_t *len, struc
 	const char *ctype = NULL;
 	*body = NULL;
 	*len = 0;
-	if (compute_metadata_answer(&svc, id, path, a, &status, body, len, &ctype) != 0)
+	struct net_md_request rq = {"GET", path, NULL, 0};
+	if (compute_metadata_answer(&svc, id, &rq, a, &status, body, len, &ctype) != 0)
 		return -1;
 	return status;
 }
@@ -73,6 +128,7 @@ int main(void)
 	CHECK(ask(id, "/openstack/latest/nope.json", &body, &len, a) == 404);
 	CHECK(ask("99999999-2222-4333-8444-555555555555", "/openstack/latest/meta_data.json", &body,
 	          &len, a) == 404);
+	password(id, a);
 	arena_free(a);
 	db_close_thread();
 	char cmd[160];

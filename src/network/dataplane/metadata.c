@@ -15,11 +15,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "network/api.h"
 #include "network/dataplane/dp.h"
+#include "network/dataplane/md_request.h"
 
 #define MD_MAX 1024
 
@@ -103,7 +105,7 @@ static void send_all(int fd, const char *buf, size_t len)
 static void reply(int fd, int status, const char *ctype, const char *body, size_t len)
 {
 	char head[512];
-	const char *reason = status == 200 ? "OK" : status == 404 ? "Not Found" : "Error";
+	const char *reason = md_reason(status);
 	int n = snprintf(head, sizeof(head),
 	                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 	                 "Connection: close\r\n\r\n",
@@ -157,31 +159,96 @@ static bool is_network_data(const char *path)
 	return !strncmp(path, "/openstack/", 11) && p && p[18] == '\0';
 }
 
+/* A guest gets this long, in all, to send its request (each recv also
+ * times out after 2 s): one trickling byte by byte cannot hold the thread. */
+#define MD_REQUEST_SECONDS 5
+
+static bool too_slow(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - t0->tv_sec > MD_REQUEST_SECONDS;
+}
+
+/* The head of one request into buf (NUL-terminated, *len bytes, maybe
+ * with the start of the body), then its body when it has one: 0, or the
+ * status to answer; -1 when the guest went away or was too slow. */
+static int read_request(int fd, char *buf, size_t cap, size_t *len, struct md_request_head *h,
+                        char *body, size_t *blen)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*len = 0;
+	*blen = 0;
+	while (*len < cap - 1 && !too_slow(&t0)) {
+		ssize_t r = recv(fd, buf + *len, cap - 1 - *len, 0);
+		if (r <= 0)
+			return -1;
+		*len += (size_t)r;
+		buf[*len] = '\0';
+		if (md_request_head_done(buf))
+			break;
+	}
+	int st = md_request_parse(buf, *len, h);
+	if (st != 0)
+		return st;
+	if (h->chunked || (h->content_length < 0 && !strcmp(h->method, "POST")))
+		return 411;
+	if (h->content_length > MD_BODY_MAX)
+		return 400;
+	size_t want = h->content_length > 0 ? (size_t)h->content_length : 0;
+	size_t have = *len - h->head_len;
+	if (have > want)
+		have = want; /* anything after the body is ignored: one request */
+	memcpy(body, buf + h->head_len, have);
+	while (have < want) {
+		if (too_slow(&t0))
+			return -1;
+		ssize_t r = recv(fd, body + have, want - have, 0);
+		if (r <= 0)
+			return -1;
+		have += (size_t)r;
+	}
+	*blen = want;
+	return 0;
+}
+
+/* An error answered before the body was read: the unread bytes would
+ * make close() reset the connection, and the guest could lose the answer
+ * with it; so the answer goes, then a bounded read of what is left. */
+static void refuse(int fd, int status, const char *msg)
+{
+	reply(fd, status, "text/plain", msg, strlen(msg));
+	shutdown(fd, SHUT_WR);
+	struct timeval tv = {0, 200000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char scratch[4096];
+	for (int i = 0; i < 16 && recv(fd, scratch, sizeof(scratch), 0) > 0; i++)
+		;
+}
+
 static void serve(struct net_service *ns, const struct md_listener *l, int fd, const char *src)
 {
-	char buf[8192];
-	size_t len = 0;
+	char buf[8192], payload[MD_BODY_MAX];
+	size_t len, plen;
+	struct md_request_head h;
 	struct timeval tv = {2, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (len < sizeof(buf) - 1) {
-		ssize_t r = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
-		if (r <= 0)
-			return;
-		len += (size_t)r;
-		buf[len] = '\0';
-		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
-			break;
-	}
-	char method[16], path[2048];
-	if (sscanf(buf, "%15s %2047s", method, path) != 2) {
-		reply(fd, 400, "text/plain", "bad request\n", 12);
+	int st = read_request(fd, buf, sizeof(buf), &len, &h, payload, &plen);
+	if (st < 0)
+		return;
+	if (st == 411) {
+		refuse(fd, 411, "length required\n");
 		return;
 	}
-	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-		reply(fd, 405, "text/plain", "method not allowed\n", 19);
+	if (st != 0) {
+		refuse(fd, 400,
+		       h.content_length > MD_BODY_MAX ? "request is too large\n" : "bad request\n");
 		return;
 	}
+	const char *method = h.method, *path = h.path;
+	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 	struct arena *a = arena_new();
 	const char *network_id = l->is_router ? NULL : l->id;
 	char server[37];
@@ -199,17 +266,18 @@ static void serve(struct net_service *ns, const struct md_listener *l, int fd, c
 	fn = ns->md_fn;
 	cls = ns->md_cls;
 	pthread_mutex_unlock(&ns->md_lock);
-	int status = 404;
+	int status = fn || get ? 404 : 405;
 	char *body = NULL;
 	size_t blen = 0;
 	const char *ctype = "text/plain";
-	if (fn && fn(cls, server, path, a, &status, &body, &blen, &ctype) != 0) {
+	struct net_md_request rq = {method, path, plen ? payload : NULL, plen};
+	if (fn && fn(cls, server, &rq, a, &status, &body, &blen, &ctype) != 0) {
 		reply(fd, 500, "text/plain", "metadata error\n", 15);
 		goto out;
 	}
 	/* network_data.json is network's own: answered here when compute
 	 * does not. */
-	if (status == 404 && is_network_data(path)) {
+	if (status == 404 && get && is_network_data(path)) {
 		struct net_vif *vifs;
 		size_t n;
 		if (net_server_ports_list(ns, server, a, &vifs, &n, &err) == 0) {
@@ -227,7 +295,8 @@ static void serve(struct net_service *ns, const struct md_listener *l, int fd, c
 	}
 	reply(fd, status, ctype, strcmp(method, "HEAD") ? body : "",
 	      strcmp(method, "HEAD") ? blen : 0);
-	log_info("msg=metadata source=%s server=%s path=%s status=%d", src, server, path, status);
+	log_info("msg=metadata source=%s server=%s method=%s path=%s status=%d", src, server,
+	         method, path, status);
 out:
 	arena_free(a);
 }
