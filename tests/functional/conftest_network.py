@@ -22,6 +22,9 @@ from conftest import ROOT, Cloud  # noqa: E402
 CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
 PY = "/usr/bin/python3"
+# The fake compute driver: servers made through the API get ports (and
+# metadata answers) but no QEMU; a guest namespace stands in for them.
+LAB_ARGS = ["--compute.driver", "fake"]
 
 
 def _setns(fd):
@@ -197,7 +200,7 @@ class Lab:
             self.netns = Netns(self.ns)
             self.netns.enter()
             try:
-                self.cloud = Cloud(binary)
+                self.cloud = Cloud(binary, LAB_ARGS)
             finally:
                 self.netns.leave()
         except BaseException:
@@ -222,7 +225,7 @@ class Lab:
         data_dir, port = self.cloud.data_dir, self.cloud.port
         self.cloud.proc = subprocess.Popen(
             [self.binary, "serve", "--data-dir", data_dir, "--listen", "127.0.0.1:%d" % port,
-             "--admin-password", self.cloud.admin_password],
+             "--admin-password", self.cloud.admin_password, *LAB_ARGS],
             stdout=open(self.cloud.log_path, "a"), stderr=subprocess.STDOUT)
         self.cloud._log = open(self.cloud.log_path, "a")
         import requests
