@@ -16,11 +16,18 @@ MD = "169.254.169.254"
 PASSWORD = "q0ZhKJ3vT1vI5Yw0b3B4Z2Q=" * 10  # base64, as nova get-password expects
 
 # Sends one raw request from the guest and prints the status line's code,
-# then the body (so that malformed requests can be sent too).
+# then the body (so that malformed requests can be sent too); with "split",
+# the head and the body go 0.3 s apart.
 RAW = r'''
-import socket, sys
+import socket, sys, time
 s = socket.create_connection((sys.argv[1], 80), timeout=5)
-s.sendall(sys.argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1"))
+req = sys.argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1")
+if sys.argv[3] == "split":
+    head, _, body = req.partition(b"\r\n\r\n")
+    s.sendall(head + b"\r\n\r\n")
+    time.sleep(0.3)
+    req = body
+s.sendall(req)
 data = b""
 while True:
     d = s.recv(65536)
@@ -38,8 +45,9 @@ def api(cloud, method, path, **kw):
     return r.json() if r.text else None
 
 
-def raw(guest, request):
-    p = guest.py(RAW, MD, request.encode("unicode_escape").decode("latin-1"))
+def raw(guest, request, split=False):
+    p = guest.py(RAW, MD, request.encode("unicode_escape").decode("latin-1"),
+                 "split" if split else "whole")
     assert p.returncode == 0, p.stderr
     status, _, body = p.stdout.partition("\n")
     return int(status), body
@@ -111,6 +119,13 @@ def test_guest_posts_its_password_once_and_the_api_reads_and_clears_it(net, serv
     assert g.http_get("http://%s/openstack/latest/password" % MD) == (200, "")
     assert post(g, "second-" + PASSWORD[:100]) == (200, "")
     assert api_password(net, sid) == "second-" + PASSWORD[:100]
+    net.request("DELETE", "/compute/v2.1/servers/%s/os-server-password" % sid)
+
+    # a body that comes after its head, in another segment, is waited for
+    status, _ = raw(g, "POST /openstack/latest/password HTTP/1.0\r\nContent-Length: %d\r\n"
+                       "\r\n%s" % (len(PASSWORD), PASSWORD), split=True)
+    assert status == 200
+    assert api_password(net, sid) == PASSWORD
     net.request("DELETE", "/compute/v2.1/servers/%s/os-server-password" % sid)
 
 

@@ -180,6 +180,7 @@ static int read_request(int fd, char *buf, size_t cap, size_t *len, struct md_re
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*len = 0;
 	*blen = 0;
+	buf[0] = '\0';
 	while (*len < cap - 1 && !too_slow(&t0)) {
 		ssize_t r = recv(fd, buf + *len, cap - 1 - *len, 0);
 		if (r <= 0)
@@ -290,8 +291,8 @@ static void serve(struct net_service *ns, const struct md_listener *l, int fd, c
 		}
 	}
 	if (!body) {
-		body = "";
-		blen = 0;
+		body = status == 405 ? "method not allowed\n" : "";
+		blen = strlen(body);
 	}
 	reply(fd, status, ctype, strcmp(method, "HEAD") ? body : "",
 	      strcmp(method, "HEAD") ? blen : 0);
