@@ -160,11 +160,18 @@ int compute_metadata_answer(void *cls, const char *server_id, const struct net_m
 	if (strncmp(p, "/openstack/", 11) == 0) {
 		const char *file = strchr(p + 11, '/');
 		if (file == NULL) {
-			const char *listing = s.user_data
-			                          ? "meta_data.json\nnetwork_data.json\nuser_data\n"
-			                            "vendor_data.json\nvendor_data2.json"
-			                          : "meta_data.json\nnetwork_data.json\n"
-			                            "vendor_data.json\nvendor_data2.json";
+			/* Nova's listing: what the version has, in Nova's order;
+			 * an unknown version is its 404. */
+			const char *v = p + 11;
+			size_t vn = strlen(v);
+			if (!os_version_since(v, vn, "2012-08-10"))
+				return 0;
+			char *listing = arena_printf(
+			    a, "meta_data.json%s%s%s%s%s", s.user_data ? "\nuser_data" : "",
+			    os_version_since(v, vn, "2013-04-04") ? "\npassword" : "",
+			    os_version_since(v, vn, "2013-10-17") ? "\nvendor_data.json" : "",
+			    os_version_since(v, vn, "2015-10-15") ? "\nnetwork_data.json" : "",
+			    os_version_since(v, vn, "2016-10-06") ? "\nvendor_data2.json" : "");
 			text(a, listing, strlen(listing), status, body, len, ctype, "text/plain");
 			return 0;
 		}

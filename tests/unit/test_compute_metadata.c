@@ -37,6 +37,25 @@ static int send_req(const char *id, const char *method, const char *path, const 
 	return status;
 }
 
+/* /openstack/<version>/: what Nova lists for that version, in its order
+ * (the server has user data); an unknown version is 404. */
+static void listings(const char *id, struct arena *a)
+{
+	char *body;
+	size_t len;
+	CHECK(send_req(id, "GET", "/openstack/latest/", NULL, 0, &body, &len, a) == 200);
+	CHECK_STR(body, "meta_data.json\nuser_data\npassword\nvendor_data.json\n"
+	                "network_data.json\nvendor_data2.json");
+	CHECK(send_req(id, "GET", "/openstack/2012-08-10", NULL, 0, &body, &len, a) == 200);
+	CHECK_STR(body, "meta_data.json\nuser_data");
+	CHECK(send_req(id, "GET", "/openstack/2013-10-17", NULL, 0, &body, &len, a) == 200);
+	CHECK_STR(body, "meta_data.json\nuser_data\npassword\nvendor_data.json");
+	CHECK(send_req(id, "GET", "/openstack/2016-06-30", NULL, 0, &body, &len, a) == 200);
+	CHECK_STR(body, "meta_data.json\nuser_data\npassword\nvendor_data.json\n"
+	                "network_data.json");
+	CHECK(send_req(id, "GET", "/openstack/2099-01-01/", NULL, 0, &body, &len, a) == 404);
+}
+
 /* The guest's password: POST once (409 after), 400 above 1020 bytes or for
  * other methods, only from 2013-04-04; POST elsewhere is 405. */
 static void password(const char *id, struct arena *a)
@@ -128,6 +147,7 @@ int main(void)
 	CHECK(ask(id, "/openstack/latest/nope.json", &body, &len, a) == 404);
 	CHECK(ask("99999999-2222-4333-8444-555555555555", "/openstack/latest/meta_data.json", &body,
 	          &len, a) == 404);
+	listings(id, a);
 	password(id, a);
 	arena_free(a);
 	db_close_thread();
