@@ -226,6 +226,29 @@ COMPUTE_HANDLER(compute_sg_list)
 	return 0;
 }
 
+/* Answers 200 with the view of the one group sg. */
+static void reply_group(struct net_service *ns, struct http_request *req, json_t *sg,
+                        struct http_response *resp)
+{
+	json_t *known = json_pack("[O]", sg);
+	http_reply_json(resp, 200,
+	                json_pack("{s:o}", "security_group", group_view(ns, req, sg, known)));
+	json_decref(known);
+}
+
+/* The name and description of a create or update body, checked as Nova
+ * does; each is NULL when absent. They point into in. */
+static int name_and_description(json_t *in, const char **name, const char **desc,
+                                struct api_error *err)
+{
+	json_t *n = json_object_get(in, "name"), *d = json_object_get(in, "description");
+	if (validate_property(n, "name", err) != 0 || validate_property(d, "description", err) != 0)
+		return -1;
+	*name = json_string_value(n);
+	*desc = json_string_value(d);
+	return 0;
+}
+
 COMPUTE_HANDLER(compute_sg_show)
 {
 	struct net_service *ns;
@@ -234,10 +257,7 @@ COMPUTE_HANDLER(compute_sg_show)
 	if (compute_proxy_net(req, "os-security-groups", &ns, err) != 0 ||
 	    validate_id(id, err) != 0 || net_proxy_sg_get(ns, req, id, &sg, err) != 0)
 		return -1;
-	json_t *known = json_pack("[O]", sg);
-	http_reply_json(resp, 200,
-	                json_pack("{s:o}", "security_group", group_view(ns, req, sg, known)));
-	json_decref(known);
+	reply_group(ns, req, sg, resp);
 	return 0;
 }
 
@@ -248,21 +268,16 @@ COMPUTE_HANDLER(compute_sg_create)
 	if (compute_proxy_net(req, "os-security-groups", &ns, err) != 0 ||
 	    from_body(req, "security_group", &in, err) != 0)
 		return -1;
-	json_t *name = json_object_get(in, "name"), *desc = json_object_get(in, "description");
-	if (validate_property(name, "name", err) != 0 ||
-	    validate_property(desc, "description", err) != 0)
+	const char *name, *desc;
+	if (name_and_description(in, &name, &desc, err) != 0)
 		return -1;
-	if (net_proxy_sg_create(ns, req, json_string_value(name), json_string_value(desc), &sg,
-	                        err) != 0) {
+	if (net_proxy_sg_create(ns, req, name, desc, &sg, err) != 0) {
 		/* Nova: Neutron's 409 (over quota, "default") is a 403. */
 		if (err->status == 409)
 			err->kind = API_FORBIDDEN, err->status = 403;
 		return -1;
 	}
-	json_t *known = json_pack("[O]", sg);
-	http_reply_json(resp, 200,
-	                json_pack("{s:o}", "security_group", group_view(ns, req, sg, known)));
-	json_decref(known);
+	reply_group(ns, req, sg, resp);
 	return 0;
 }
 
@@ -275,20 +290,15 @@ COMPUTE_HANDLER(compute_sg_update)
 	    validate_id(id, err) != 0 || net_proxy_sg_get(ns, req, id, &sg, err) != 0 ||
 	    from_body(req, "security_group", &in, err) != 0)
 		return -1;
-	json_t *name = json_object_get(in, "name"), *desc = json_object_get(in, "description");
-	if (validate_property(name, "name", err) != 0 ||
-	    validate_property(desc, "description", err) != 0)
+	const char *name, *desc;
+	if (name_and_description(in, &name, &desc, err) != 0)
 		return -1;
-	if (net_proxy_sg_update(ns, req, id, json_string_value(name), json_string_value(desc), &sg,
-	                        err) != 0) {
+	if (net_proxy_sg_update(ns, req, id, name, desc, &sg, err) != 0) {
 		if (err->status == 409)
 			err->kind = API_BAD_REQUEST, err->status = 400;
 		return -1;
 	}
-	json_t *known = json_pack("[O]", sg);
-	http_reply_json(resp, 200,
-	                json_pack("{s:o}", "security_group", group_view(ns, req, sg, known)));
-	json_decref(known);
+	reply_group(ns, req, sg, resp);
 	return 0;
 }
 
